@@ -1,0 +1,69 @@
+// `npm test`: every check and suite, in order, then one summary line over all of them:
+// "tests: N passed, M failed". Lint and type errors count as failures of their own.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const work = mkdtempSync(join(tmpdir(), 'pasarela-test-'));
+const bin = (name) => join('node_modules', '.bin', name);
+const totals = { passed: 0, failed: 0 };
+const failedSteps = [];
+
+function run(name, command, args, env = {}) {
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = result.status === 0;
+  if (!ok) failedSteps.push(name);
+  return ok;
+}
+
+function readCounts(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+// Static checks: each is one test that passes or fails.
+for (const [name, command, args] of [
+  ['lint and format (biome)', bin('biome'), ['check', '.']],
+  ['types (tsc)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+]) {
+  if (run(name, command, args)) totals.passed += 1;
+  else totals.failed += 1;
+}
+
+// Node suites (vitest).
+const vitestJson = join(work, 'vitest.json');
+const vitestOk = run('server suites (vitest)', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
+const vitest = readCounts(vitestJson);
+if (vitest) {
+  totals.passed += vitest.numPassedTests;
+  totals.failed += vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0);
+} else if (!vitestOk) totals.failed += 1;
+
+// Browser suites (@web/test-runner in Chromium).
+const wtrJson = join(work, 'wtr.json');
+const browserOk =
+  run('Chromium', process.execPath, ['scripts/ensure-chromium.mjs']) &&
+  run('widget suites (web-test-runner, Chromium)', bin('web-test-runner'), [], {
+    PASARELA_WTR_RESULTS: wtrJson,
+  });
+const wtr = readCounts(wtrJson);
+if (wtr) {
+  totals.passed += wtr.passed;
+  totals.failed += wtr.failed;
+}
+if (!browserOk && (!wtr || wtr.failed === 0)) totals.failed += 1;
+
+rmSync(work, { recursive: true, force: true });
+if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(failedSteps.length || totals.failed ? 1 : 0);

@@ -1,0 +1,35 @@
+import type { Hono } from 'hono';
+import type { ApiFault } from './faults.js';
+import type { WebhookBehaviour, WebhookDelivery, WebhookDispatcher } from './webhooks.js';
+
+/** One session (ETpay) or payment request (Tpaga) as the sandboxes' sessions page lists it. */
+export interface SandboxSessionSummary {
+  /** ETpay session `token`, or Tpaga `pr-…` token. */
+  token: string;
+  orderId: string;
+  amount: number;
+  /** The provider's own status word (`created`, `paid`, `success`, `error`, `expired`, …). */
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  /** The buyer's page for this session (funnel or wallet), absolute. */
+  buyerUrl: string;
+  deliveries: WebhookDelivery[];
+}
+
+/** What both sandboxes expose besides their Hono app. */
+export interface Sandbox {
+  /** Mount with `app.route(prefix, sandbox.app)`, or serve alone. */
+  readonly app: Hono;
+  readonly webhooks: WebhookDispatcher;
+  listSessions(): SandboxSessionSummary[];
+  /** Default notification behaviour for sessions without their own. */
+  setWebhookBehaviour(behaviour: WebhookBehaviour): void;
+  setSessionWebhookBehaviour(token: string, behaviour: WebhookBehaviour): void;
+  /** The next `count` API calls fail this way. */
+  failApi(fault: ApiFault, count: number): void;
+  /** Forgets scripted behaviours (not sessions). */
+  resetBehaviours(): void;
+  /** Stops timers, ends hanging requests, waits for notifications in flight. */
+  close(): Promise<void>;
+}
