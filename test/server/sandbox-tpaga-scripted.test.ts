@@ -1,0 +1,238 @@
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createTpagaSandbox,
+  type TpagaMerchant,
+  type TpagaSandbox,
+  TpagaSandboxMerchant,
+  type TpagaSandboxOptions,
+} from '../../server/sandbox/tpaga/index.js';
+import { type Listener, listen, type Receiver, receiver } from './helpers/listen.js';
+
+let sandbox: TpagaSandbox | undefined;
+let server: Listener | undefined;
+let merchant: Receiver | undefined;
+let base = '';
+afterEach(async () => {
+  await sandbox?.close();
+  await server?.close();
+  await merchant?.close();
+  sandbox = server = merchant = undefined;
+});
+
+async function start(
+  config: Partial<TpagaMerchant> = {},
+  options: Partial<TpagaSandboxOptions> = {},
+): Promise<TpagaSandbox> {
+  merchant = await receiver();
+  const parent = new Hono();
+  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
+  base = `${server.url}/sandbox/tpaga`;
+  sandbox = createTpagaSandbox({
+    publicUrl: base,
+    merchants: [{ ...TpagaSandboxMerchant, webhookBase: merchant.url, ...config }],
+    ...options,
+  });
+  parent.route('/sandbox/tpaga', sandbox.app);
+  return sandbox;
+}
+
+const auth = `Basic ${btoa(`${TpagaSandboxMerchant.username}:${TpagaSandboxMerchant.password}`)}`;
+
+let serial = 0;
+function createCall() {
+  return fetch(`${base}/merchants/api/v1/payment_requests/create`, {
+    method: 'POST',
+    headers: { Authorization: auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      cost: 12000,
+      purchase_details_url: 'https://pay.shop.example/return/ps_1',
+      idempotency_token: `ps_scripted_${++serial}`,
+      order_id: '348820',
+      terminal_id: 'web',
+      purchase_description: 'Compra',
+      user_ip_address: '203.0.113.7',
+      expires_at: '2099-01-01T00:00:00Z',
+    }),
+  });
+}
+
+async function create(): Promise<{ token: string; tpaga_payment_url: string }> {
+  const res = await createCall();
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+async function info(token: string) {
+  const res = await fetch(`${base}/merchants/api/v1/payment_requests/${token}/info`, {
+    headers: { Authorization: auth },
+  });
+  return (await res.json()) as { status: string };
+}
+
+function approve(url: string) {
+  return fetch(url, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ action: 'approve' }) });
+}
+
+const paths = () => merchant!.requests.map((r) => r.path);
+
+describe('Tpaga sandbox scripted webhooks', () => {
+  it('redirects first and notifies later in delay mode', async () => {
+    const tpaga = await start();
+    tpaga.setWebhookBehaviour({ mode: 'delay', delayMs: 200 });
+    const pr = await create();
+    expect((await approve(pr.tpaga_payment_url)).status).toBe(303);
+    expect(merchant!.requests).toHaveLength(0);
+    await merchant!.waitFor(1, 2_000);
+    expect(paths()).toEqual([`/${pr.token}`]);
+  });
+
+  it('notifies twice about 100 ms apart in duplicate mode', async () => {
+    const tpaga = await start();
+    tpaga.setWebhookBehaviour({ mode: 'duplicate' });
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    const [first, second] = await merchant!.waitFor(2);
+    expect(second!.path).toBe(first!.path);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(90);
+  });
+
+  it('sends nothing in drop mode and logs the delivery as dropped', async () => {
+    const tpaga = await start();
+    tpaga.setWebhookBehaviour({ mode: 'drop' });
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(merchant!.requests).toHaveLength(0);
+    expect(tpaga.getSession(pr.token)?.deliveries.map((d) => d.state)).toEqual(['dropped']);
+  });
+
+  it('holds notifications in reorder mode and delivers them newest first on flush', async () => {
+    const tpaga = await start({}, { holdMs: 60_000 });
+    tpaga.setWebhookBehaviour({ mode: 'reorder' });
+    const first = await create();
+    const second = await create();
+    await tpaga.pay(first.token);
+    await tpaga.fail(second.token);
+    expect(merchant!.requests).toHaveLength(0);
+    await tpaga.flush();
+    expect(paths()).toEqual([`/${second.token}`, `/${first.token}`]);
+  });
+
+  it('applies a session behaviour over the sandbox default', async () => {
+    const tpaga = await start();
+    const dropped = await create();
+    const normal = await create();
+    tpaga.setSessionWebhookBehaviour(dropped.token, { mode: 'drop' });
+    await tpaga.pay(dropped.token);
+    await tpaga.pay(normal.token);
+    expect(paths()).toEqual([`/${normal.token}`]);
+  });
+
+  it('forgets scripted behaviours on reset', async () => {
+    const tpaga = await start();
+    tpaga.setWebhookBehaviour({ mode: 'drop' });
+    tpaga.setDisabled(true);
+    tpaga.failApi('5xx', 3);
+    tpaga.resetBehaviours();
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    expect(paths()).toEqual([`/${pr.token}`]);
+  });
+});
+
+describe('Tpaga sandbox auto-revert', () => {
+  it('reverts an undelivered payment on request and notifies the merchant', async () => {
+    const tpaga = await start();
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    expect((await tpaga.autoRevert(pr.token)).status).toBe('reverted');
+    expect(paths()).toEqual([`/${pr.token}`, `/${pr.token}`]);
+    expect((await info(pr.token)).status).toBe('reverted');
+  });
+
+  it('refuses to auto-revert a request that is not paid', async () => {
+    const tpaga = await start();
+    const pr = await create();
+    await expect(tpaga.autoRevert(pr.token)).rejects.toThrow(/created/);
+  });
+
+  it('reverts a paid request not delivered within autoRevertAfterMs', async () => {
+    const tpaga = await start({ autoRevertAfterMs: 150 });
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    await merchant!.waitFor(2, 2_000);
+    expect((await info(pr.token)).status).toBe('reverted');
+  });
+
+  it('leaves a delivered request alone', async () => {
+    const tpaga = await start({ autoRevertAfterMs: 100 });
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    await fetch(`${base}/merchants/api/v1/payment_requests/confirm_delivery`, {
+      method: 'POST',
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ payment_request_token: pr.token }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await info(pr.token)).status).toBe('delivered');
+    expect(merchant!.requests).toHaveLength(1);
+  });
+
+  it('reverts lazily when an injected clock passes the window', async () => {
+    let clock = Date.parse('2025-11-22T15:00:00Z');
+    const tpaga = await start({ autoRevertAfterMs: 3_600_000 }, { now: () => clock });
+    const pr = await create();
+    await tpaga.pay(pr.token);
+    clock += 3_600_000;
+    expect((await info(pr.token)).status).toBe('reverted');
+    await merchant!.waitFor(2);
+  });
+});
+
+describe('Tpaga sandbox API faults', () => {
+  it('answers 500 to the next n calls, then recovers', async () => {
+    const tpaga = await start();
+    tpaga.failApi('5xx', 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await createCall();
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe('{"error":"Internal Server Error"}');
+    }
+    expect((await createCall()).status).toBe(201);
+  });
+
+  it('gives no answer during a scripted timeout, then recovers', async () => {
+    const tpaga = await start({}, { hangMs: 150 });
+    tpaga.failApi('timeout', 1);
+    const started = Date.now();
+    await expect(createCall()).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect((await createCall()).status).toBe(201);
+  });
+
+  it('answers the disabled 403 after authentication', async () => {
+    const tpaga = await start();
+    tpaga.setDisabled(true);
+    const res = await createCall();
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      error_code: 1,
+      error_message: 'Merchant product is disabled. Please contact Tpaga support',
+      field_name: null,
+      rejected_value: null,
+    });
+    const anonymous = await fetch(`${base}/merchants/api/v1/payment_requests/create`, { method: 'POST' });
+    expect(anonymous.status).toBe(401);
+    tpaga.setDisabled(false);
+    expect((await createCall()).status).toBe(201);
+  });
+
+  it('leaves the wallet pages out of API faults', async () => {
+    const tpaga = await start();
+    const pr = await create();
+    tpaga.failApi('5xx', 1);
+    tpaga.setDisabled(true);
+    expect((await fetch(pr.tpaga_payment_url)).status).toBe(200);
+  });
+});
