@@ -1,0 +1,57 @@
+import type Database from 'better-sqlite3';
+import type { Status, StatusEvent } from '../../core/session.js';
+import { nextStatus } from '../../core/status-machine.js';
+import type { ApplyResult, StatusObservation } from '../store.js';
+import { rowToEvent, rowToSession } from './rows.js';
+import type { Statements } from './statements.js';
+
+/**
+ * Builds the `applyObservation` transaction. It runs IMMEDIATE so the write lock is taken before
+ * the current status is read: another connection cannot slip a change in between.
+ */
+export function makeApplyObservation(db: Database.Database, st: Statements) {
+  const apply = db.transaction((id: string, observation: StatusObservation): ApplyResult => {
+    const row = st.getSession.get(id);
+    if (!row) throw new Error(`applyObservation: unknown session ${id}`);
+    const session = rowToSession(row);
+    const { dedupeKey } = observation;
+    if (dedupeKey !== null && st.hasDedupeKey.get(id, dedupeKey)) {
+      return { session, events: [], changed: false };
+    }
+
+    const start = session.status;
+    let current: Status = start;
+    const events: StatusEvent[] = [];
+    const detail = JSON.stringify(observation.detail ?? {});
+    observation.statuses.forEach((observed, index) => {
+      const to = nextStatus(current, observed) ?? current;
+      // Recorded even when nothing changed, so a late `failed` after `paid` shows in the history.
+      const info = st.insertEvent.run({
+        session_id: id,
+        at: observation.at,
+        source: observation.source,
+        from_status: current,
+        to_status: to,
+        provider_status: observation.providerStatus,
+        // Only the first event carries the key: the unique index allows it once per session.
+        dedupe_key: index === 0 ? dedupeKey : null,
+        detail,
+      });
+      events.push(rowToEvent(st.getEvent.get(info.lastInsertRowid)!));
+      current = to;
+    });
+
+    const changed = current !== start;
+    if (!changed) return { session, events, changed };
+    // Nothing moves back to pending, so any change makes the session final: no more checks.
+    st.updateStatus.run({
+      id,
+      status: current,
+      provider_status: observation.providerStatus,
+      updated_at: observation.at,
+      clear_check: current === 'pending' ? 0 : 1,
+    });
+    return { session: rowToSession(st.getSession.get(id)!), events, changed };
+  });
+  return (id: string, observation: StatusObservation): ApplyResult => apply.immediate(id, observation);
+}

@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order, each in its own transaction, tracked with
+ * `PRAGMA user_version` (= number of migrations applied).
+ *
+ * A shipped migration is never edited: databases in the field already ran it, so a change to
+ * the schema is always a new entry appended at the end.
+ */
+export const migrations: readonly string[] = [
+  // 1: sessions, their status history and idempotency keys.
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    status TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    description TEXT,
+    items TEXT NOT NULL,
+    customer_email TEXT,
+    return_url TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    expires_at TEXT,
+    action TEXT,
+    provider_ref TEXT,
+    provider_secret TEXT,
+    provider_status TEXT,
+    next_check_at TEXT,
+    check_attempts INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE UNIQUE INDEX sessions_provider_ref ON sessions (provider, provider_ref)
+    WHERE provider_ref IS NOT NULL;
+  CREATE INDEX sessions_status_next_check ON sessions (status, next_check_at);
+  CREATE INDEX sessions_created ON sessions (created_at, id);
+
+  CREATE TABLE status_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    provider_status TEXT,
+    dedupe_key TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX status_events_session ON status_events (session_id, id);
+  CREATE UNIQUE INDEX status_events_dedupe ON status_events (session_id, dedupe_key)
+    WHERE dedupe_key IS NOT NULL;
+
+  CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    session_id TEXT,
+    response TEXT,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+  `,
+];
+
+/** Applies the migrations this database has not run yet; returns how many ran. */
+export function migrate(db: Database.Database): number {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  if (applied > migrations.length) {
+    // A newer build wrote this file: running on it could corrupt data this build does not know.
+    throw new Error(
+      `SQLite schema version ${applied} is newer than this build supports (${migrations.length}).`,
+    );
+  }
+  let ran = 0;
+  for (let version = applied; version < migrations.length; version++) {
+    const sql = migrations[version]!;
+    // IMMEDIATE: two processes opening the same new file must not both run a migration.
+    db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current !== version) return;
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+      ran++;
+    }).immediate();
+  }
+  return ran;
+}

@@ -1,0 +1,83 @@
+import type { EventSource, PaymentSession, SessionAction, Status, StatusEvent } from '../core/session.js';
+
+/** A status observation from a verified source, to be applied through the status machine. */
+export interface StatusObservation {
+  /** One or more statuses, applied in order (Tpaga `reverted` while pending = paid, refunded). */
+  statuses: Status[];
+  source: EventSource;
+  providerStatus: string | null;
+  /** Same key already stored for this session → the observation is a duplicate: nothing changes. */
+  dedupeKey: string | null;
+  detail?: Record<string, string>;
+  at: string;
+}
+
+export interface ApplyResult {
+  session: PaymentSession;
+  /** Events stored by this call (none for a duplicate). */
+  events: StatusEvent[];
+  /** True when the session's status changed. */
+  changed: boolean;
+}
+
+/** What the provider answered at creation, stored before the widget gets its 201. */
+export interface ProviderAttachment {
+  providerRef: string;
+  providerSecret: string | null;
+  action: SessionAction;
+  expiresAt: string | null;
+  providerStatus: string | null;
+  updatedAt: string;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  /** Hash of the request body (and provider), to tell a retry from a different request. */
+  fingerprint: string;
+  sessionId: string | null;
+  /** The stored response once complete; null while the first request is still in progress. */
+  response: { status: number; body: unknown } | null;
+  createdAt: string;
+}
+
+export interface SessionQuery {
+  status?: Status;
+  limit?: number;
+  /** Sessions created before this id's creation (keyset pagination), newest first. */
+  before?: string;
+}
+
+/**
+ * The one persistence interface. Every write is durable when its promise resolves (SQLite with
+ * `synchronous=FULL`, PostgreSQL commits), so callers acknowledge only after awaiting it.
+ */
+export interface Store {
+  createSession(session: PaymentSession): Promise<void>;
+  getSession(id: string): Promise<PaymentSession | undefined>;
+  findByProviderRef(provider: PaymentSession['provider'], ref: string): Promise<PaymentSession | undefined>;
+  attachProvider(id: string, attachment: ProviderAttachment): Promise<PaymentSession>;
+  /**
+   * Atomically: skip when `dedupeKey` is known; otherwise run each status through the status
+   * machine, store one event per observation (with from/to, even when nothing changed) and
+   * the new status. Throws when the session does not exist.
+   */
+  applyObservation(id: string, observation: StatusObservation): Promise<ApplyResult>;
+  listSessions(query?: SessionQuery): Promise<PaymentSession[]>;
+  listEvents(sessionId: string): Promise<StatusEvent[]>;
+  /** Pending sessions whose `nextCheckAt` is at or before `now`, oldest check first. */
+  dueForReconciliation(now: string, limit: number): Promise<PaymentSession[]>;
+  scheduleCheck(id: string, nextCheckAt: string | null, checkAttempts: number): Promise<void>;
+  /** Inserts the record unless the key exists; returns the stored record either way. */
+  claimIdempotencyKey(record: IdempotencyRecord): Promise<{ record: IdempotencyRecord; created: boolean }>;
+  completeIdempotencyKey(
+    key: string,
+    sessionId: string,
+    response: { status: number; body: unknown },
+  ): Promise<void>;
+  /** Releases a claim whose request failed, so a retry can try again. */
+  releaseIdempotencyKey(key: string): Promise<void>;
+  purgeIdempotencyKeys(olderThan: string): Promise<number>;
+  /** True when the store answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
