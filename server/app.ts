@@ -1,0 +1,217 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import type { PublicSession } from './core/session.js';
+import { errorBody, PasarelaError } from './errors.js';
+import { SessionHub } from './live.js';
+import { createLogger, type Logger } from './log.js';
+import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { Payments, type TrustedOrder } from './payments.js';
+import { createProviders } from './providers/from-config.js';
+import type { PaymentProvider } from './providers/provider.js';
+import { Reconciler } from './reconciler.js';
+import { adminRoutes } from './routes/admin.js';
+import { eventRoutes } from './routes/events.js';
+import { miscRoutes } from './routes/misc.js';
+import { qrRoutes } from './routes/qr.js';
+import { returnRoutes } from './routes/return.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { type WidgetBundle, widgetRoutes } from './routes/widget.js';
+import type { Store } from './store/store.js';
+
+export interface PasarelaOptions {
+  /** Validated settings (`loadConfig(process.env)`); the library mirrors the environment. */
+  config: Config;
+  /** Where sessions live; the caller opens and owns it (`openStore(config.databaseUrl)` on Node). */
+  store: Store;
+  /** The merchant's own order lookup, for `{ provider, orderId }` requests. */
+  resolveOrder?: (orderId: string) => Promise<TrustedOrder | undefined>;
+  /** Called after every stored status change (fulfilment); errors are logged, never undo it. */
+  onStatusChange?: (session: PublicSession) => void | Promise<void>;
+  /** Replaces the providers built from `config` (tests, custom transports). */
+  providers?: PaymentProvider[];
+  fetch?: typeof fetch;
+  now?: () => number;
+  newSessionId?: () => string;
+  logger?: Logger;
+  /** The socket address of a request, when not on @hono/node-server. */
+  remoteAddress?: ClientIpResolver;
+  /** The widget's script-tag bundle, served at `/pasarela.js`. */
+  widget?: WidgetBundle;
+  rateLimits?: { create?: { limit: number; windowMs: number }; read?: { limit: number; windowMs: number } };
+  reconciler?: { intervalMs?: number; concurrency?: number } | false;
+  sseHeartbeatMs?: number;
+}
+
+export type PasarelaApp = Hono & {
+  /** Stops the reconciler and ends live streams; the caller closes the store afterwards. */
+  close(): Promise<void>;
+  readonly payments: Payments;
+  readonly reconciler: Reconciler | undefined;
+};
+
+/** The Pasarela backend as a Hono app: serve it alone or mount it in the merchant's app. */
+export function createPasarela(options: PasarelaOptions): PasarelaApp {
+  const { config, store } = options;
+  const now = options.now ?? Date.now;
+  const log = options.logger ?? createLogger();
+  const hub = new SessionHub();
+  const shutdown = new AbortController();
+  const providers =
+    options.providers ?? createProviders(config, { ...(options.fetch && { fetch: options.fetch }), now });
+  const payments = new Payments({
+    store,
+    providers: new Map(providers.map((p) => [p.info.id, p])),
+    hub,
+    log,
+    now,
+    newSessionId: options.newSessionId ?? newSessionId,
+    autoDeliver: new Set(config.tpaga?.autoDelivery ? ['tpaga' as const] : []),
+    onStatusChange: options.onStatusChange,
+  });
+  const clientIp = clientIpResolver({
+    trustProxy: config.trustProxy,
+    ...(options.remoteAddress && { remoteAddress: options.remoteAddress }),
+  });
+  const ctx: AppContext = {
+    config,
+    store,
+    payments,
+    hub,
+    log,
+    now,
+    clientIp,
+    resolveOrder: options.resolveOrder,
+    shutdown: shutdown.signal,
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+  };
+
+  const app = new Hono();
+  // Unique per process and cheap: a random prefix and a counter (randomUUID per request showed up
+  // in bench/status as a measurable share of a status read).
+  const requestPrefix = newSessionId().slice(3, 11);
+  let requestCount = 0;
+  app.use('*', requestId({ generator: () => `${requestPrefix}-${(++requestCount).toString(36)}` }));
+  app.use('*', accessLog(log));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  const corsForOrigins = cors({
+    origin: (origin) => (config.allowedOrigins.includes(origin) ? origin : null),
+    allowHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  });
+  app.use('/api/*', async (c, next) => {
+    if (c.req.header('origin')) return corsForOrigins(c, next);
+    // Same-origin and server-to-server requests skip the CORS work, but caches must still know
+    // that the answer depends on Origin.
+    c.header('Vary', 'Origin', { append: true });
+    return next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new PasarelaError(413, 'payload_too_large', 'The request body is larger than 64 KB.');
+      },
+    }),
+  );
+  const limits = options.rateLimits ?? {};
+  app.post(
+    '/api/sessions',
+    rateLimit({
+      name: 'session creation',
+      clientIp,
+      now,
+      ...(limits.create ?? { limit: 20, windowMs: 60_000 }),
+    }),
+  );
+  app.get(
+    '/api/sessions/*',
+    rateLimit({ name: 'status', clientIp, now, ...(limits.read ?? { limit: 300, windowMs: 60_000 }) }),
+  );
+
+  app.route('/', miscRoutes(ctx));
+  app.route('/api/sessions', sessionRoutes(ctx));
+  app.route('/api/sessions', eventRoutes(ctx));
+  app.route('/api/sessions', qrRoutes(ctx));
+  app.route('/api/admin', adminRoutes(ctx));
+  app.route('/webhooks', webhookRoutes(ctx));
+  app.route('/return', returnRoutes(ctx));
+  app.route('/', widgetRoutes(options.widget));
+
+  app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}.`), 404));
+  app.onError((error, c) => {
+    if (error instanceof PasarelaError)
+      return c.json(errorBody(error.code, error.message), error.status as 400);
+    if (error instanceof HTTPException) {
+      // A malformed Authorization header on the admin API is as unauthorized as a missing one.
+      const status = error.status === 400 && c.req.path.startsWith('/api/admin') ? 401 : error.status;
+      const code = status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : 'bad_request';
+      const message = status === 401 ? 'Send Authorization: Bearer <PASARELA_ADMIN_TOKEN>.' : error.message;
+      // Keep the headers Hono prepared (WWW-Authenticate on 401).
+      const response = c.json(errorBody(code, message || 'Bad request.'), status);
+      error.getResponse().headers.forEach((value, name) => {
+        if (name !== 'content-type' && name !== 'content-length') response.headers.set(name, value);
+      });
+      return response;
+    }
+    log.error('unhandled error', {
+      path: c.req.path,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    return c.json(
+      errorBody('internal_error', 'Something went wrong on the payment server; please try again.'),
+      500,
+    );
+  });
+
+  const reconciler =
+    options.reconciler === false
+      ? undefined
+      : new Reconciler({ store, payments, log, now, ...options.reconciler });
+  reconciler?.start();
+
+  return Object.assign(app, {
+    payments,
+    reconciler,
+    close: async () => {
+      shutdown.abort();
+      await reconciler?.stop();
+    },
+  });
+}
+
+function accessLog(log: Logger) {
+  return async (c: import('hono').Context, next: () => Promise<void>) => {
+    const started = performance.now();
+    await next();
+    log.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `ps_` + 22 base62 characters from a CSPRNG: about 131 bits. */
+export function newSessionId(): string {
+  let id = 'ps_';
+  while (id.length < 25) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
+      if (byte < 248 && id.length < 25) id += base62[byte % 62];
+    }
+  }
+  return id;
+}

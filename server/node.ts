@@ -1,0 +1,43 @@
+// Node-only edges: opening the store named by DATABASE_URL, reading the built widget bundle,
+// and running the app on a Node listener with graceful shutdown.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import type { WidgetBundle } from './routes/widget.js';
+import type { Store } from './store/store.js';
+
+export async function openStore(database: Config['databaseUrl']): Promise<Store> {
+  switch (database.kind) {
+    case 'sqlite': {
+      const { openSqliteStore } = await import('./store/sqlite/index.js');
+      return openSqliteStore({ path: database.path });
+    }
+    case 'postgres':
+      throw new Error('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:<path>.');
+  }
+}
+
+/** The script-tag bundle from `npm run build`, if it exists. */
+export function loadWidgetBundle(path = defaultBundlePath()): WidgetBundle | undefined {
+  let code: string;
+  try {
+    code = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const digest = createHash('sha384').update(code).digest();
+  return {
+    code,
+    integrity: `sha384-${digest.toString('base64')}`,
+    version: digest.toString('hex').slice(0, 12),
+  };
+}
+
+function defaultBundlePath(): string {
+  // server/ in the source tree and dist/server/ in the build both sit next to the package root.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.includes(`${join('dist', 'server')}`) ? join(here, '..', '..') : join(here, '..');
+  return join(root, 'dist', 'widget', 'pasarela.js');
+}

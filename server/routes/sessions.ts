@@ -1,0 +1,116 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { type PaymentSession, ProviderId, toPublicSession } from '../core/session.js';
+import { PasarelaError } from '../errors.js';
+import { assertReturnUrlAllowed, verifyOrder } from '../orders.js';
+import type { TrustedOrder } from '../payments.js';
+import { ProviderUnavailableError } from '../providers/http.js';
+import { ProviderRejectedError } from '../providers/provider.js';
+import { withIdempotencyKey } from './idempotency.js';
+import { readJson } from './read-json.js';
+
+const createBody = z.union([
+  z.object({ provider: z.string(), order: z.string().min(1).max(8192) }).strict(),
+  z.object({ provider: z.string(), orderId: z.string().min(1).max(64) }).strict(),
+]);
+
+const sessionId = /^ps_[A-Za-z0-9]{22,32}$/;
+
+/** `POST /api/sessions`, `GET /api/sessions/:id` (the widget's routes; SSE and QR live beside). */
+export function sessionRoutes(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const raw = await readJson(c);
+    const parsed = createBody.safeParse(raw);
+    if (!parsed.success) {
+      throw new PasarelaError(
+        400,
+        'invalid_request',
+        'Send {"provider": "etpay"|"tpaga", "order": "<order token>"} (or "orderId" when the server resolves orders).',
+      );
+    }
+    const body = parsed.data;
+    const provider = ctx.payments.provider(body.provider as ProviderId);
+    if (!Object.hasOwn(ProviderId, body.provider) || !provider) {
+      throw new PasarelaError(
+        422,
+        'provider_not_available',
+        `The provider "${body.provider}" is not enabled here.`,
+      );
+    }
+    const create = async () => {
+      const order = await trustedOrder(ctx, body);
+      if (order.currency !== provider.info.currency) {
+        throw new PasarelaError(
+          422,
+          'currency_not_supported',
+          `${provider.info.name} accepts ${provider.info.currency} only; this order is in ${order.currency}.`,
+        );
+      }
+      if (order.returnUrl) assertReturnUrlAllowed(order.returnUrl, ctx.config.allowedOrigins);
+      let session: PaymentSession;
+      try {
+        session = await ctx.payments.create(provider.info.id, order, {
+          clientIp: ctx.clientIp(c) ?? '127.0.0.1',
+          signal: c.req.raw.signal,
+        });
+      } catch (error) {
+        throw providerFailure(ctx, error, provider.info.name);
+      }
+      return { status: 201 as const, body: toPublicSession(session) };
+    };
+    const key = c.req.header('idempotency-key');
+    const result = key ? await withIdempotencyKey(ctx, key, body, create) : await create();
+    return c.json(result.body, result.status);
+  });
+
+  app.get('/:id', async (c) => {
+    const session = await findSession(ctx, c.req.param('id'));
+    c.header('Cache-Control', 'no-store');
+    return c.json(toPublicSession(session));
+  });
+
+  return app;
+}
+
+export async function findSession(ctx: AppContext, id: string): Promise<PaymentSession> {
+  const session = sessionId.test(id) ? await ctx.store.getSession(id) : undefined;
+  if (!session) throw new PasarelaError(404, 'session_not_found', 'No payment session has this id.');
+  return session;
+}
+
+async function trustedOrder(
+  ctx: AppContext,
+  body: { order: string } | { orderId: string },
+): Promise<TrustedOrder> {
+  if ('order' in body) return verifyOrder(body.order, ctx.config.orderSecret, { now: ctx.now });
+  if (!ctx.resolveOrder) {
+    throw new PasarelaError(
+      400,
+      'order_token_required',
+      'This server takes signed order tokens: send "order".',
+    );
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(body.orderId)) {
+    throw new PasarelaError(400, 'invalid_order', 'orderId must be 1–64 of A–Z, a–z, 0–9, "_" and "-".');
+  }
+  const order = await ctx.resolveOrder(body.orderId);
+  if (!order) throw new PasarelaError(404, 'order_not_found', `The merchant has no order "${body.orderId}".`);
+  return order;
+}
+
+/** A provider failure reaches the buyer as something they can act on; details go to the log. */
+export function providerFailure(ctx: AppContext, error: unknown, providerName: string): unknown {
+  if (error instanceof PasarelaError) return error;
+  if (error instanceof ProviderUnavailableError || error instanceof ProviderRejectedError) {
+    ctx.log.warn('provider call failed', { provider: providerName, error: error.message });
+    return new PasarelaError(
+      502,
+      'provider_unavailable',
+      `${providerName} is not answering right now. Please try again in a moment or choose another payment method.`,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,78 @@
+// Runs Pasarela on a Node listener: configuration from the environment, the store, the sandboxes
+// in sandbox mode, and a graceful shutdown (stop accepting, end live streams, finish in-flight
+// requests, close the store).
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js';
+import { type Config, describeConfig, loadConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { loadWidgetBundle, openStore } from './node.js';
+import { createSandboxes, type Sandboxes } from './sandbox/index.js';
+
+export interface RunningServer {
+  url: string;
+  config: Config;
+  app: PasarelaApp;
+  sandboxes: Sandboxes | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends Partial<Omit<PasarelaOptions, 'config' | 'store'>> {
+  env?: Record<string, string | undefined>;
+  /** Routes the host adds beside Pasarela's (the demo shop). */
+  routes?: (app: Hono, server: { config: Config; app: PasarelaApp }) => void;
+  logger?: Logger;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = options.logger ?? createLogger();
+  const store = await openStore(config.databaseUrl);
+  const widget = loadWidgetBundle();
+  const app = createPasarela({ ...options, config, store, logger: log, ...(widget && { widget }) });
+
+  let sandboxes: Sandboxes | undefined;
+  if (config.sandbox) {
+    sandboxes = createSandboxes({ publicUrl: config.publicUrl });
+    // The real Tpaga is configured by hand, once per merchant; the sandbox is told here.
+    if (config.tpaga)
+      sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
+    app.route('/', sandboxes.app);
+  }
+  options.routes?.(app, { config, app });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
+  log.info('pasarela listening', { url, ...describeConfig(config) });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+      await sandboxes?.close();
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      // In-flight requests get a few seconds to finish; then the listener is closed regardless.
+      const timer = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5_000);
+      await stopped;
+      clearTimeout(timer);
+      await store.close();
+      log.info('pasarela stopped', {});
+    })();
+    return closing;
+  };
+  return { url, config, app, sandboxes, close };
+}
+
+/** For CLIs: SIGTERM/SIGINT close the server, then the process exits. */
+export function closeOnSignals(server: RunningServer): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void server.close().then(() => process.exit(0));
+    });
+  }
+}

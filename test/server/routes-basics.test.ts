@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './app.fixture.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('GET /api/config and /healthz', () => {
+  it('lists both providers with their currency, country and flow', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/config`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      providers: [
+        { id: 'etpay', name: 'ETpay', currency: 'CLP', country: 'CL', flow: 'redirect' },
+        { id: 'tpaga', name: 'Tpaga', currency: 'COP', country: 'CO', flow: 'wallet' },
+      ],
+      sandbox: true,
+    });
+  });
+
+  it('answers the health check while the store answers', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('answers 503 on the health check once the store is closed', async () => {
+    server = await startTestServer();
+    await server.store.close();
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(503);
+  });
+});
+
+describe('edges', () => {
+  it('answers unknown routes with a 404 in the error shape', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('allows CORS only for allowed origins and varies on Origin', async () => {
+    server = await startTestServer({ env: { PASARELA_ALLOWED_ORIGINS: 'https://shop.example' } });
+    const allowed = await fetch(`${server.url}/api/config`, { headers: { Origin: 'https://shop.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(allowed.headers.get('vary')).toMatch(/origin/i);
+    const other = await fetch(`${server.url}/api/config`, { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers a CORS preflight for session creation with the Idempotency-Key header allowed', async () => {
+    server = await startTestServer({ env: { PASARELA_ALLOWED_ORIGINS: 'https://shop.example' } });
+    const response = await fetch(`${server.url}/api/sessions`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type, idempotency-key',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+  });
+
+  it('sets security headers and a request id', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/config`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-request-id')).toMatch(/\S{8,}/);
+  });
+
+  it('refuses bodies over 64 KB with 413 and changes nothing', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'etpay', order: 'x'.repeat(70_000) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await server.store.listSessions()).toEqual([]);
+  });
+
+  it('rate-limits session creation per client IP with Retry-After', async () => {
+    server = await startTestServer({ options: { rateLimits: { create: { limit: 2, windowMs: 60_000 } } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await server.createSession('etpay')).status);
+    expect(statuses).toEqual([201, 201, 429]);
+    const limited = await server.createSession('etpay');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(await server.store.listSessions()).toHaveLength(2);
+  });
+
+  it('rate-limits status reads per client IP', async () => {
+    server = await startTestServer({ options: { rateLimits: { read: { limit: 3, windowMs: 60_000 } } } });
+    const { id } = (await (await server.createSession('etpay')).json()) as { id: string };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${server.url}/api/sessions/${id}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});

@@ -1,0 +1,205 @@
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { orderSecret, startTestServer, type TestServer } from './app.fixture.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${server!.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('POST /api/sessions', () => {
+  it('creates an ETpay session that redirects to the funnel', async () => {
+    server = await startTestServer();
+    const response = await server.createSession('etpay', { amount: 50000 });
+    expect(response.status).toBe(201);
+    const session = (await response.json()) as Record<string, unknown>;
+    expect(session).toMatchObject({
+      provider: 'etpay',
+      status: 'pending',
+      amount: 50000,
+      currency: 'CLP',
+      orderId: 'OC-1001',
+      description: 'Café de grano',
+      action: { type: 'redirect' },
+    });
+    expect(session.id).toMatch(/^ps_[A-Za-z0-9]{22}$/);
+    expect((session.action as { url: string }).url).toMatch(
+      new RegExp(`^${server.url}/sandbox/etpay/pmt/session/[A-Za-z0-9]{64}$`),
+    );
+    expect(Object.keys(session).sort()).toEqual(
+      [
+        'action',
+        'amount',
+        'createdAt',
+        'currency',
+        'description',
+        'expiresAt',
+        'id',
+        'orderId',
+        'provider',
+        'status',
+        'updatedAt',
+      ].sort(),
+    );
+  });
+
+  it('creates a Tpaga session with a wallet link and a QR code', async () => {
+    server = await startTestServer();
+    const response = await server.createSession('tpaga', { amount: 12000 });
+    expect(response.status).toBe(201);
+    const session = (await response.json()) as {
+      id: string;
+      action: { type: string; url: string; qr: string };
+    };
+    expect(session.action.type).toBe('wallet');
+    expect(session.action.url.startsWith(`${server.url}/sandbox/tpaga/w/`)).toBe(true);
+    expect(session.action.qr).toBe(`/api/sessions/${session.id}/qr.svg`);
+    const qr = await fetch(`${server.url}${session.action.qr}`);
+    expect(qr.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await qr.text()).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  it('never exposes the signature_token or provider reference', async () => {
+    server = await startTestServer();
+    const created = (await (await server.createSession('etpay')).json()) as { id: string };
+    const stored = await server.store.getSession(created.id);
+    expect(stored?.providerSecret).toMatch(/^[A-Za-z0-9]{64}$/);
+    const text = await (await fetch(`${server.url}/api/sessions/${created.id}`)).text();
+    expect(text).not.toContain(stored!.providerSecret!);
+    expect(text).not.toContain('providerSecret');
+  });
+
+  it('returns the stored session on GET', async () => {
+    server = await startTestServer();
+    const created = (await (await server.createSession('tpaga')).json()) as { id: string };
+    const response = await fetch(`${server.url}/api/sessions/${created.id}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(created);
+  });
+
+  it.each([
+    ['not JSON', '{nope', 400, 'invalid_json'],
+    ['an empty body', '', 400, 'invalid_json'],
+    ['no order', { provider: 'etpay' }, 400, 'invalid_request'],
+    ['an extra amount field', { provider: 'etpay', order: 'x', amount: 1 }, 400, 'invalid_request'],
+    ['an unknown provider', { provider: 'paypal', order: 'x.y.z' }, 422, 'provider_not_available'],
+    ['a garbage order token', { provider: 'etpay', order: 'x.y.z' }, 400, 'invalid_order'],
+  ])('refuses %s with a clear error and creates nothing', async (_name, body, status, code) => {
+    server = await startTestServer();
+    const response = await post(body);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+    expect(await server.store.listSessions()).toEqual([]);
+  });
+
+  it('refuses an order in the other provider’s currency', async () => {
+    server = await startTestServer();
+    const response = await post({ provider: 'tpaga', order: await server.order({ currency: 'CLP' }) });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ error: { code: 'currency_not_supported' } });
+  });
+
+  it('refuses tampered, expired, unsigned and foreign-key order tokens', async () => {
+    server = await startTestServer();
+    const good = await server.order();
+    const [h, p, s] = good.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, amount: 1 })).toString('base64url')}.${s}`;
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`;
+    const expired = await new SignJWT({ ...payload, exp: Math.floor(Date.now() / 1000) - 60 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(orderSecret));
+    const foreign = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('another-secret-that-is-32-bytes-long!!'));
+    const codes = [];
+    for (const order of [tampered, unsigned, expired, foreign]) {
+      const response = await post({ provider: 'etpay', order });
+      codes.push([response.status, ((await response.json()) as { error: { code: string } }).error.code]);
+    }
+    expect(codes).toEqual([
+      [400, 'invalid_order'],
+      [400, 'invalid_order'],
+      [400, 'order_expired'],
+      [400, 'invalid_order'],
+    ]);
+    expect(await server.store.listSessions()).toEqual([]);
+  });
+
+  it('refuses a return_url outside the allowed origins', async () => {
+    server = await startTestServer();
+    const response = await server.createSession('etpay', { return_url: 'https://evil.example/thanks' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ error: { code: 'return_url_not_allowed' } });
+  });
+
+  it('answers 404 for unknown and malformed session ids', async () => {
+    server = await startTestServer();
+    for (const id of ['ps_AAAAAAAAAAAAAAAAAAAAAA', 'nope', "ps_'; drop table sessions"]) {
+      const response = await fetch(`${server.url}/api/sessions/${encodeURIComponent(id)}`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'session_not_found' } });
+    }
+  });
+
+  it('reports a provider outage as 502 provider_unavailable', async () => {
+    server = await startTestServer();
+    server.sandboxes.etpay.failApi('5xx', 1);
+    const response = await server.createSession('etpay');
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('provider_unavailable');
+    expect(body.error.message).toMatch(/try again/i);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('gives the same session and response for the same key and body', async () => {
+    server = await startTestServer();
+    const order = await server.order();
+    const first = await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-1' });
+    const second = await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-1' });
+    expect(second.status).toBe(201);
+    expect(await second.json()).toEqual(await first.json());
+    expect(await server.store.listSessions()).toHaveLength(1);
+  });
+
+  it('refuses the same key with a different body', async () => {
+    server = await startTestServer();
+    await post({ provider: 'etpay', order: await server.order() }, { 'Idempotency-Key': 'k-2' });
+    const other = await post(
+      { provider: 'etpay', order: await server.order({ amount: 999 }) },
+      { 'Idempotency-Key': 'k-2' },
+    );
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ error: { code: 'idempotency_mismatch' } });
+  });
+
+  it('creates one session for concurrent duplicates', async () => {
+    server = await startTestServer();
+    const order = await server.order({ currency: 'COP' });
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => post({ provider: 'tpaga', order }, { 'Idempotency-Key': 'k-3' })),
+    );
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(await server.store.listSessions()).toHaveLength(1);
+  });
+
+  it('lets a retry succeed after the first attempt failed', async () => {
+    server = await startTestServer();
+    const order = await server.order();
+    server.sandboxes.etpay.failApi('5xx', 1);
+    expect((await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-4' })).status).toBe(502);
+    expect((await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-4' })).status).toBe(201);
+  });
+});
