@@ -1,0 +1,12 @@
+// `pasarela/server`: the backend as a library.
+export { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js';
+export { type Config, ConfigError, loadConfig } from './config.js';
+export type { PaymentSession, PublicSession, Status, StatusEvent } from './core/session.js';
+export { PasarelaError } from './errors.js';
+export { createLogger, type Logger } from './log.js';
+export { loadWidgetBundle, openStore } from './node.js';
+export { signOrder, verifyOrder } from './orders.js';
+export type { TrustedOrder } from './payments.js';
+export type { PaymentProvider, ProviderInfo, ProviderObservation } from './providers/provider.js';
+export { closeOnSignals, startServer } from './serve.js';
+export type { Store } from './store/store.js';
