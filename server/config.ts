@@ -14,209 +14,287 @@ export interface Config {
   /** True when sandbox mode made up the order secret (tokens die with the process). */
   orderSecretGenerated: boolean;
   adminToken: string | null;
-  /** Origins allowed for CORS and `return_url`. */
+  /** Origins (`scheme://host[:port]`, normalised) allowed for CORS and `return_url`. */
   allowedOrigins: string[];
   sandbox: boolean;
   trustProxy: boolean;
-  etpay: { merchantCode: string; apiToken: string; apiUrl: string; pmtUrl: string } | null;
-  tpaga: {
-    username: string;
-    password: string;
-    apiUrl: string;
-    terminalId: string;
-    expiryMinutes: number;
-    autoDelivery: boolean;
-  } | null;
+  etpay: EtpayConfig | null;
+  tpaga: TpagaConfig | null;
 }
 
+export interface EtpayConfig {
+  merchantCode: string;
+  apiToken: string;
+  /** API and funnel bases, no trailing slash. */
+  apiUrl: string;
+  pmtUrl: string;
+}
+
+export interface TpagaConfig {
+  username: string;
+  password: string;
+  /** Base ending in `/merchants/api/v1`, no trailing slash. */
+  apiUrl: string;
+  terminalId: string;
+  expiryMinutes: number;
+  autoDelivery: boolean;
+  /** The merchant's slug in payment links; known only for the built-in sandbox's merchant. */
+  merchantSlug?: string;
+}
+
+export type ConfigEnv = Record<string, string | undefined>;
+
+/** Thrown by `loadConfig`; its message is one line: the variable, then what to do. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** What the built-in sandboxes accept (DESIGN.md, "Sandboxes"). */
 export const sandboxCredentials = {
   etpay: { merchantCode: 'cl_sandbox_pasarela', apiToken: 'sandbox-etpay-token' },
-  tpaga: { username: 'pasarela-sandbox', password: 'sandbox-tpaga-password' },
+  tpaga: { username: 'pasarela-sandbox', password: 'sandbox-tpaga-password', merchantSlug: 'pasarela' },
 } as const;
 
-const defaults = {
+/** The providers' own sandbox hosts (providers/ETPAY.md and TPAGA.md, §2). */
+export const providerHosts = {
   etpayApiUrl: 'https://api-sandbox.etpay.com',
   etpayPmtUrl: 'https://pmt-sandbox.etpay.com',
   tpagaApiUrl: 'https://stag.wallet.tpaga.co/merchants/api/v1',
 } as const;
 
-type Env = Record<string, string | undefined>;
+const minSecretBytes = 32;
+const minAdminTokenLength = 16;
 
-export function loadConfig(env: Env): Config {
-  const read = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const fail = (name: string, what: string): never => {
-    throw new ConfigError(`${name} ${what}`);
-  };
-  const parse = <T>(name: string, schema: z.ZodType<T>, what: string): T | undefined => {
-    const value = read(name);
-    if (value === undefined) return undefined;
-    const result = schema.safeParse(value);
-    return result.success ? result.data : fail(name, what);
-  };
+const flag = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (or true or false).' }))
+  .transform((value) => value === '1' || value === 'true');
 
-  const flag = (name: string) =>
-    parse(name, z.enum(['1', '0', 'true', 'false']), 'must be 1 or 0 (true or false).') ?? '0';
-  const isOn = (value: string) => value === '1' || value === 'true';
-  const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+const integer = (min: number, max: number, what: string) => {
+  const message = `must be ${what}, a whole number from ${min} to ${max}.`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+};
 
-  const sandbox = isOn(flag('PASARELA_SANDBOX'));
-  const trustProxy = isOn(flag('PASARELA_TRUST_PROXY'));
-  const port =
-    parse('PORT', z.coerce.number().int().min(0).max(65535), 'must be a port number (0–65535).') ?? 8787;
-  const host = read('HOST') ?? '127.0.0.1';
-  const publicUrl =
-    parse('PUBLIC_URL', httpUrl, 'must be an absolute http(s) URL, e.g. https://pay.shop.example.') ??
-    `http://localhost:${port}`;
+/** An absolute http(s) base URL that paths are appended to: no credentials, query or fragment. */
+const baseUrl = (example: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `must be an absolute http(s) URL, e.g. ${example}.` })
+    .transform((value) => new URL(value))
+    .refine((url) => !url.username && !url.password, 'must not carry a user name or password.')
+    .refine((url) => !url.search && !url.hash, 'must not have a query (?…) or fragment (#…).')
+    .transform((url) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`);
 
-  const databaseUrl = parseDatabaseUrl(read('DATABASE_URL') ?? 'sqlite:./data/pasarela.db', fail);
+/** Credentials are used byte for byte, so stray whitespace would fail only later, at the provider. */
+const credential = z
+  .string()
+  .refine((value) => value === value.trim(), 'starts or ends with whitespace: remove it.');
 
-  let orderSecret = read('PASARELA_ORDER_SECRET');
-  let orderSecretGenerated = false;
-  if (orderSecret !== undefined && new TextEncoder().encode(orderSecret).length < 32) {
-    fail(
-      'PASARELA_ORDER_SECRET',
-      'is too short: use at least 32 random bytes (e.g. `openssl rand -base64 48`).',
-    );
+const orderSecret = credential.refine(
+  (value) => new TextEncoder().encode(value).length >= minSecretBytes,
+  `is too short: use at least ${minSecretBytes} random bytes shared with the code that signs your orders (e.g. \`openssl rand -base64 48\`).`,
+);
+
+const adminToken = credential.refine(
+  (value) => value.length >= minAdminTokenLength,
+  `is too short: use at least ${minAdminTokenLength} random characters (e.g. \`openssl rand -hex 32\`).`,
+);
+
+/** Read without trimming: a secret is used exactly as set. */
+const secretSchemas = new Set<z.ZodType>([credential, orderSecret, adminToken]);
+
+const hostName = z.string().regex(/^[^\s/]+$/, 'must be a host name or IP address, e.g. 0.0.0.0.');
+const terminalId = z.string().max(100, 'must be at most 100 characters.');
+
+const databaseUrl = z.string().transform((value, ctx): Config['databaseUrl'] => {
+  if (value.startsWith('sqlite:')) {
+    // `sqlite:///abs/path` and `sqlite://./rel` read as the URL forms people write.
+    const path = value.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path) return { kind: 'sqlite', path };
+    ctx.addIssue({ code: 'custom', message: 'needs a path after sqlite:, e.g. sqlite:./data/pasarela.db.' });
+    return z.NEVER;
   }
-  if (orderSecret === undefined) {
+  if (/^postgres(ql)?:\/\/[^/?#]/.test(value) && URL.canParse(value)) return { kind: 'postgres', url: value };
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be sqlite:<path> (e.g. sqlite:./data/pasarela.db) or postgres://user:password@host/db.',
+  });
+  return z.NEVER;
+});
+
+const origins = z.string().transform((value, ctx) => {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'lists no origin: set it to e.g. https://shop.example.' });
+    return z.NEVER;
+  }
+  const normalised: string[] = [];
+  for (const entry of entries) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    // An origin serialises back to itself plus "/": a path, query, user name or `*` does not.
+    if (!url || !/^https?:$/.test(url.protocol) || url.href !== `${url.origin}/`) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has "${entry}", which is not an origin: list scheme://host[:port] entries, e.g. https://shop.example (no path).`,
+      });
+      return z.NEVER;
+    }
+    if (!normalised.includes(url.origin)) normalised.push(url.origin);
+  }
+  return normalised;
+});
+
+export function loadConfig(env: ConfigEnv): Config {
+  const read = <T>(name: string, schema: z.ZodType<T, string>): T | undefined => {
+    const raw = env[name];
+    // Empty counts as unset: `FOO=` in an env file, or a compose default.
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const verbatim = secretSchemas.has(schema);
+    const result = schema.safeParse(verbatim ? raw : raw.trim());
+    if (result.success) return result.data;
+    // Issue messages are written above and never quote a secret's value.
+    return fail(name, result.error.issues[0]?.message ?? 'is not valid.');
+  };
+  const sandbox = read('PASARELA_SANDBOX', flag) ?? false;
+  const trustProxy = read('PASARELA_TRUST_PROXY', flag) ?? false;
+  const port = read('PORT', integer(0, 65535, 'a port number')) ?? 8787;
+  const listenHost = read('HOST', hostName) ?? '127.0.0.1';
+  const publicUrl = read('PUBLIC_URL', baseUrl('https://pay.shop.example')) ?? `http://localhost:${port}`;
+  const database = read('DATABASE_URL', databaseUrl) ?? { kind: 'sqlite', path: './data/pasarela.db' };
+
+  let secret = read('PASARELA_ORDER_SECRET', orderSecret);
+  const orderSecretGenerated = secret === undefined;
+  if (secret === undefined) {
     if (!sandbox) {
       fail(
         'PASARELA_ORDER_SECRET',
-        'is missing: set it to at least 32 random bytes shared with the code that signs your orders, or run with PASARELA_SANDBOX=1.',
+        `is missing: set it to at least ${minSecretBytes} random bytes shared with the code that signs your orders, or run with PASARELA_SANDBOX=1.`,
       );
     }
-    orderSecret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    orderSecretGenerated = true;
+    secret = randomSecret();
   }
 
-  const adminToken = read('PASARELA_ADMIN_TOKEN') ?? null;
-  if (adminToken !== null && adminToken.length < 16) {
-    fail('PASARELA_ADMIN_TOKEN', 'is too short: use at least 16 random characters.');
-  }
+  const admin = read('PASARELA_ADMIN_TOKEN', adminToken) ?? null;
+  const allowedOrigins = read('PASARELA_ALLOWED_ORIGINS', origins) ?? [new URL(publicUrl).origin];
 
-  const originsRaw = read('PASARELA_ALLOWED_ORIGINS');
-  const allowedOrigins = originsRaw
-    ? originsRaw.split(',').map((entry) => parseOrigin(entry.trim(), fail))
-    : [new URL(publicUrl).origin];
+  // Every provider variable is checked even when its provider stays off, so a typo never waits
+  // for the day the provider is switched on.
+  const etpayCode = read('ETPAY_MERCHANT_CODE', credential);
+  const etpayToken = read('ETPAY_API_TOKEN', credential);
+  const etpayApiUrl = read('ETPAY_API_URL', baseUrl(providerHosts.etpayApiUrl));
+  const etpayPmtUrl = read('ETPAY_PMT_URL', baseUrl(providerHosts.etpayPmtUrl));
+  const tpagaUser = read('TPAGA_USERNAME', credential);
+  const tpagaPassword = read('TPAGA_PASSWORD', credential);
+  const tpagaApiUrl = read('TPAGA_API_URL', baseUrl(providerHosts.tpagaApiUrl));
+  const tpagaTerminal = read('TPAGA_TERMINAL_ID', terminalId) ?? 'web';
+  const tpagaExpiry =
+    read('TPAGA_EXPIRY_MINUTES', integer(1, 1440, 'the payment link lifetime in minutes')) ?? 30;
+  const tpagaAutoDelivery = read('TPAGA_AUTO_DELIVERY', flag) ?? false;
 
-  const etpay = providerCredentials(
-    read,
-    fail,
-    sandbox,
-    ['ETPAY_MERCHANT_CODE', 'ETPAY_API_TOKEN'],
-    [sandboxCredentials.etpay.merchantCode, sandboxCredentials.etpay.apiToken],
-  );
-  const tpaga = providerCredentials(
-    read,
-    fail,
-    sandbox,
-    ['TPAGA_USERNAME', 'TPAGA_PASSWORD'],
-    [sandboxCredentials.tpaga.username, sandboxCredentials.tpaga.password],
-  );
-  if (!etpay && !tpaga) {
+  const etpayPair = pairOrFail(['ETPAY_MERCHANT_CODE', etpayCode], ['ETPAY_API_TOKEN', etpayToken]);
+  const tpagaPair = pairOrFail(['TPAGA_USERNAME', tpagaUser], ['TPAGA_PASSWORD', tpagaPassword]);
+  if (!sandbox && !etpayPair && !tpagaPair) {
     fail(
       'ETPAY_MERCHANT_CODE',
-      'and TPAGA_USERNAME are both unset: set one provider’s credentials, or run with PASARELA_SANDBOX=1.',
+      'and TPAGA_USERNAME are both unset, so no provider is enabled: set one provider’s credentials (ETPAY_MERCHANT_CODE and ETPAY_API_TOKEN, or TPAGA_USERNAME and TPAGA_PASSWORD), or run with PASARELA_SANDBOX=1.',
     );
   }
-  const urlOr = (name: string, fallback: string) =>
-    parse(name, httpUrl, 'must be an absolute http(s) URL.') ?? fallback;
+
+  const sandboxBase = `${publicUrl}/sandbox`;
+  const etpay: EtpayConfig | null =
+    etpayPair || sandbox
+      ? {
+          merchantCode: etpayPair?.[0] ?? sandboxCredentials.etpay.merchantCode,
+          apiToken: etpayPair?.[1] ?? sandboxCredentials.etpay.apiToken,
+          apiUrl: etpayApiUrl ?? (sandbox ? `${sandboxBase}/etpay/api` : providerHosts.etpayApiUrl),
+          pmtUrl: etpayPmtUrl ?? (sandbox ? `${sandboxBase}/etpay/pmt` : providerHosts.etpayPmtUrl),
+        }
+      : null;
+  const tpaga: TpagaConfig | null =
+    tpagaPair || sandbox
+      ? {
+          username: tpagaPair?.[0] ?? sandboxCredentials.tpaga.username,
+          password: tpagaPair?.[1] ?? sandboxCredentials.tpaga.password,
+          apiUrl:
+            tpagaApiUrl ?? (sandbox ? `${sandboxBase}/tpaga/merchants/api/v1` : providerHosts.tpagaApiUrl),
+          terminalId: tpagaTerminal,
+          expiryMinutes: tpagaExpiry,
+          autoDelivery: tpagaAutoDelivery,
+          ...(!tpagaPair && { merchantSlug: sandboxCredentials.tpaga.merchantSlug }),
+        }
+      : null;
 
   return {
     port,
-    host,
+    host: listenHost,
     publicUrl,
-    databaseUrl,
-    orderSecret,
+    databaseUrl: database,
+    orderSecret: secret,
     orderSecretGenerated,
-    adminToken,
+    adminToken: admin,
     allowedOrigins,
     sandbox,
     trustProxy,
-    etpay: etpay && {
-      merchantCode: etpay[0],
-      apiToken: etpay[1],
-      apiUrl: urlOr('ETPAY_API_URL', sandbox ? `${publicUrl}/sandbox/etpay/api` : defaults.etpayApiUrl),
-      pmtUrl: urlOr('ETPAY_PMT_URL', sandbox ? `${publicUrl}/sandbox/etpay/pmt` : defaults.etpayPmtUrl),
-    },
-    tpaga: tpaga && {
-      username: tpaga[0],
-      password: tpaga[1],
-      apiUrl: urlOr(
-        'TPAGA_API_URL',
-        sandbox ? `${publicUrl}/sandbox/tpaga/merchants/api/v1` : defaults.tpagaApiUrl,
-      ),
-      terminalId: read('TPAGA_TERMINAL_ID') ?? 'web',
-      expiryMinutes:
-        parse(
-          'TPAGA_EXPIRY_MINUTES',
-          z.coerce.number().int().min(1).max(1440),
-          'must be whole minutes, 1–1440.',
-        ) ?? 30,
-      autoDelivery: isOn(flag('TPAGA_AUTO_DELIVERY')),
-    },
+    etpay,
+    tpaga,
   };
 }
 
-/** A provider is on when both credentials are set; sandbox mode fills in the sandbox's own. */
-function providerCredentials(
-  read: (name: string) => string | undefined,
-  fail: (name: string, what: string) => never,
-  sandbox: boolean,
-  names: [string, string],
-  sandboxValues: [string, string],
+/** Both halves of a credential, or neither; one alone is a mistake worth stopping for. */
+function pairOrFail(
+  [firstName, first]: [string, string | undefined],
+  [secondName, second]: [string, string | undefined],
 ): [string, string] | null {
-  const [a, b] = [read(names[0]), read(names[1])];
-  if (a && b) return [a, b];
-  if (a || b) {
-    const missing = a ? names[1] : names[0];
-    return fail(missing, `is missing: ${names[0]} and ${names[1]} go together.`);
-  }
-  return sandbox ? sandboxValues : null;
+  if (first !== undefined && second !== undefined) return [first, second];
+  if (first === undefined && second === undefined) return null;
+  const [missing, present] = first === undefined ? [firstName, secondName] : [secondName, firstName];
+  return fail(missing, `is missing while ${present} is set: set both to enable the provider, or neither.`);
 }
 
-function parseDatabaseUrl(value: string, fail: (name: string, what: string) => never): Config['databaseUrl'] {
-  if (value.startsWith('sqlite:')) {
-    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) fail('DATABASE_URL', 'needs a path after sqlite:, e.g. sqlite:./data/pasarela.db.');
-    return { kind: 'sqlite', path };
-  }
-  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
-  return fail('DATABASE_URL', 'must be sqlite:<path> or postgres://…');
+function fail(name: string, what: string): never {
+  throw new ConfigError(`${name} ${what}`);
 }
 
-function parseOrigin(entry: string, fail: (name: string, what: string) => never): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(entry);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
-    return fail(
-      'PASARELA_ALLOWED_ORIGINS',
-      `has "${entry}": list origins like https://shop.example (no path).`,
-    );
-  }
-  return url.origin;
+function randomSecret(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(minSecretBytes))));
 }
 
-/** The settings for the start-up log line: no secret, token or password. */
+/**
+ * The settings for the start-up log line: no secret, token, password or user name. Its keys avoid
+ * the words the logger redacts (`secret`, `token`…), so the line stays readable.
+ */
 export function describeConfig(config: Config) {
+  const { etpay, tpaga } = config;
   return {
+    host: config.host,
+    port: config.port,
     publicUrl: config.publicUrl,
-    database: config.databaseUrl.kind,
+    database: config.databaseUrl.kind === 'sqlite' ? `sqlite:${config.databaseUrl.path}` : 'postgres',
     sandbox: config.sandbox,
-    providers: [config.etpay && 'etpay', config.tpaga && 'tpaga'].filter(Boolean),
+    trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
-    admin: config.adminToken !== null,
-    orderSecretGenerated: config.orderSecretGenerated,
+    adminApi: config.adminToken !== null,
+    generatedOrderKey: config.orderSecretGenerated,
+    providers: [
+      ...(etpay ? [{ id: 'etpay', apiUrl: etpay.apiUrl, pmtUrl: etpay.pmtUrl }] : []),
+      ...(tpaga
+        ? [
+            {
+              id: 'tpaga',
+              apiUrl: tpaga.apiUrl,
+              terminalId: tpaga.terminalId,
+              expiryMinutes: tpaga.expiryMinutes,
+              autoDelivery: tpaga.autoDelivery,
+            },
+          ]
+        : []),
+    ],
   };
 }

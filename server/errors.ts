@@ -1,3 +1,8 @@
+/** The JSON body of every error response (DESIGN.md, "Server: HTTP API"). */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
 /** The one error type routes throw; `app.onError` turns it into `{ error: { code, message } }`. */
 export class PasarelaError extends Error {
   override readonly name = 'PasarelaError';
@@ -13,6 +18,18 @@ export class PasarelaError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string) {
+export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
+}
+
+export function badRequest(code: string, message: string): PasarelaError {
+  return new PasarelaError(400, code, message);
+}
+
+export function notFound(code: string, message: string): PasarelaError {
+  return new PasarelaError(404, code, message);
+}
+
+export function unprocessable(code: string, message: string): PasarelaError {
+  return new PasarelaError(422, code, message);
 }

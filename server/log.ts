@@ -3,8 +3,10 @@
  * secret-sounding keys, and anything that looks like a JWT, a Basic/Bearer credential or a Tpaga
  * payment-request token wherever it appears (messages, URLs, nested objects, errors).
  */
-export const LogLevel = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type LogLevel = keyof typeof LogLevel;
+export const LogLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
+const severity: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, unknown>;
 
@@ -16,57 +18,143 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  /** Where lines go (stdout by default). */
+  /** Where each line goes (stdout by default). */
   write?: (line: string) => void;
+  /** The least severe level written; `info` by default. */
   level?: LogLevel;
   now?: () => number;
 }
 
-const secretKey = /token|secret|password|passwd|authorization|signature|jwt|cookie|api[_-]?key|credential/i;
-const patterns: Array<[RegExp, string]> = [
-  [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, '[jwt]'],
-  [/\b(Basic|Bearer)\s+[\w+/=.~-]+/gi, '$1 [redacted]'],
-  [/\bpr-[0-9a-f]{8}[0-9a-f]{64}\b/g, 'pr-[redacted]'],
-];
+export const redacted = '[redacted]';
 
+const secretKey = /token|secret|passw(or)?d|authorization|signature|jwt|cookie|api[_-]?key|credential/i;
+
+// The scheme word is case-insensitive in HTTP, so "basic <word>" in prose is masked too: a
+// harmless cost next to letting a credential through.
+const authScheme = /\b(Basic|Bearer)(\s+)[\w+/=.~-]+/gi;
+const tpagaToken = /pr-[0-9a-f]{72}/gi;
+const urlPassword = /(\/\/[^\s/?#@:]*):[^\s/?#@]*@/g;
+// `key=value` pairs in query strings, form bodies and prose, and `"key": "value"` in JSON text. Key
+// lengths are bounded so a long run of letters cannot make the scan quadratic.
+const keyValue =
+  /((?:^|[?&;\s])[\w.-]{0,64}(?:token|secret|passw(?:or)?d|signature|jwt|api[_-]?key)[\w.-]{0,64}=)[^&#\s"']+/gi;
+const jsonMember =
+  /("[\w-]{0,64}(?:token|secret|passw(?:or)?d|authorization|signature|jwt|cookie|api[_-]?key)[\w-]{0,64}"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+
+/** Masks credentials inside free text: messages, URLs, provider error bodies. */
 export function redactString(value: string): string {
-  let out = value;
-  for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
-  return out;
+  return maskJwts(value)
+    .replace(authScheme, `$1$2${redacted}`)
+    .replace(tpagaToken, `pr-${redacted}`)
+    .replace(urlPassword, `$1:${redacted}@`)
+    .replace(keyValue, `$1${redacted}`)
+    .replace(jsonMember, `$1"${redacted}"`);
 }
 
-export function redact(value: unknown, depth = 0): unknown {
+// A JWT's header is JSON, so its base64url starts with "eyJ" (`{"`) or "eyA" (`{ `) and runs at least
+// 18 characters: that keeps host names and dotted identifiers out of reach. The scan is one pass
+// over each run of base64url characters and dots (a regex would go quadratic on "eyJeyJeyJ…"),
+// and a token glued to other text is still masked.
+const base64urlRun = /[\w.-]{20,}/g;
+const minHeaderLength = 18;
+
+function maskJwts(text: string): string {
+  return text.replace(base64urlRun, (run) => {
+    const segments = run.split('.');
+    let offset = 0;
+    for (let i = 0; i < segments.length - 2; i++) {
+      const segment = segments[i]!;
+      const start = firstHeaderStart(segment);
+      if (start !== -1 && segment.length - start >= minHeaderLength) {
+        return `${run.slice(0, offset + start)}${redacted}`;
+      }
+      offset += segment.length + 1;
+    }
+    return run;
+  });
+}
+
+function firstHeaderStart(segment: string): number {
+  const json = segment.indexOf('eyJ');
+  const spaced = segment.indexOf('eyA');
+  if (json === -1) return spaced;
+  return spaced === -1 ? json : Math.min(json, spaced);
+}
+
+const maxDepth = 8;
+
+/** A JSON-safe copy of `value` with every secret masked. */
+export function redact(value: unknown): unknown {
+  return redactValue(value, 0, new WeakSet());
+}
+
+function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactString(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (value === null || typeof value !== 'object') return value;
-  if (depth > 6) return '[nested]';
-  if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (seen.has(value)) return '[circular]';
+  if (depth >= maxDepth) return '[nested]';
+  seen.add(value);
+  try {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+    if (value instanceof URL) return redactString(value.href);
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
+    if (value instanceof Map) {
+      const entries = Array.from(value, ([key, item]): [string, unknown] => [String(key), item]);
+      return redactEntries(entries, depth, seen);
+    }
+    if (value instanceof Set) return [...value].map((item) => redactValue(item, depth + 1, seen));
+    if (value instanceof Error) {
+      // name, message, stack and cause are not enumerable, so they are copied by hand.
+      const { name, message, stack, cause } = value;
+      return redactEntries(
+        [['name', name], ['message', message], ...Object.entries(value), ['stack', stack], ['cause', cause]],
+        depth,
+        seen,
+      );
+    }
+    return redactEntries(Object.entries(value), depth, seen);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function redactEntries(entries: [string, unknown][], depth: number, seen: WeakSet<object>) {
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] =
-      secretKey.test(key) && item !== null && item !== undefined ? '[redacted]' : redact(item, depth + 1);
+  for (const [key, item] of entries) {
+    if (item === undefined) continue;
+    out[key] = secretKey.test(key) ? redacted : redactValue(item, depth + 1, seen);
   }
   return out;
 }
 
+const reserved = new Set(['time', 'level', 'msg']);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => console.log(line));
-  const threshold = LogLevel[options.level ?? 'info'];
+  const threshold = severity[options.level ?? LogLevel.info];
   const now = options.now ?? Date.now;
   const log =
     (level: LogLevel) =>
-    (message: string, fields: LogFields = {}) => {
-      if (LogLevel[level] < threshold) return;
-      const entry = {
+    (message: string, fields: LogFields = {}): void => {
+      if (severity[level] < threshold) return;
+      const entry: Record<string, unknown> = {
         time: new Date(now()).toISOString(),
         level,
         msg: redactString(message),
-        ...(redact(fields) as LogFields),
       };
+      const extra = redactValue(fields, 0, new WeakSet());
+      if (extra && typeof extra === 'object') {
+        // A field may not pass for the line's own time, level or message.
+        for (const [key, value] of Object.entries(extra)) {
+          entry[reserved.has(key) ? `field_${key}` : key] = value;
+        }
+      }
       write(JSON.stringify(entry));
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** A logger that drops everything (library default in tests). */
+/** A logger that drops everything (for tests and benchmarks). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,27 +1,18 @@
 import {
-  type Currency,
   type EventSource,
   isFinal,
-  type OrderItem,
   type PaymentSession,
   type ProviderId,
   toPublicSession,
 } from './core/session.js';
 import type { SessionHub } from './live.js';
 import type { Logger } from './log.js';
+import type { Order } from './orders.js';
 import type { PaymentProvider, ProviderObservation } from './providers/provider.js';
 import type { ApplyResult, Store } from './store/store.js';
 
 /** An order as the server trusts it: from a verified order token or the merchant's hook. */
-export interface TrustedOrder {
-  orderId: string;
-  amount: number;
-  currency: Currency;
-  description: string | null;
-  items: OrderItem[];
-  customerEmail: string | null;
-  returnUrl: string | null;
-}
+export type TrustedOrder = Order;
 
 export interface PaymentsOptions {
   store: Store;

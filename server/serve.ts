@@ -48,6 +48,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const address = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
   log.info('pasarela listening', { url, ...describeConfig(config) });
+  if (config.orderSecretGenerated) {
+    log.warn(
+      'sandbox mode made up an order-token key for this process: set PASARELA_ORDER_SECRET to sign orders elsewhere',
+    );
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -1,0 +1,66 @@
+// The JSON the Pasarela server speaks to the widget (DESIGN.md, "Server: HTTP API"). Declared here
+// rather than imported from server/ so the published `.d.ts` files stand on their own; a type test
+// (test/server/widget-ssr.test.ts) keeps the two in step.
+
+export const ProviderId = { etpay: 'etpay', tpaga: 'tpaga' } as const;
+export type ProviderId = (typeof ProviderId)[keyof typeof ProviderId];
+
+export const Status = {
+  pending: 'pending',
+  paid: 'paid',
+  delivered: 'delivered',
+  failed: 'failed',
+  expired: 'expired',
+  cancelled: 'cancelled',
+  refunded: 'refunded',
+} as const;
+export type Status = (typeof Status)[keyof typeof Status];
+
+export type Currency = 'CLP' | 'COP';
+
+/** What `GET /api/config` says about one provider. */
+export interface ProviderInfo {
+  id: ProviderId;
+  name: string;
+  currency: Currency;
+  country: 'CL' | 'CO';
+  flow: 'redirect' | 'wallet';
+}
+
+/** `GET /api/config`. */
+export interface ServerConfig {
+  providers: ProviderInfo[];
+  sandbox: boolean;
+}
+
+/** What the buyer's browser does next. */
+export type SessionAction = { type: 'redirect'; url: string } | { type: 'wallet'; url: string; qr: string };
+
+/** A payment session as the server shows it to the widget. */
+export interface Session {
+  id: string;
+  provider: ProviderId;
+  status: Status;
+  /** Integer pesos. */
+  amount: number;
+  currency: Currency;
+  orderId: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  action: SessionAction | null;
+}
+
+export function isFinal(status: Status): boolean {
+  return status !== Status.pending;
+}
+
+/** The money moved: `paid`, or `delivered` after it. */
+export function isPaid(status: Status): boolean {
+  return status === Status.paid || status === Status.delivered;
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}
