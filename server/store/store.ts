@@ -2,7 +2,10 @@ import type { EventSource, PaymentSession, SessionAction, Status, StatusEvent } 
 
 /** A status observation from a verified source, to be applied through the status machine. */
 export interface StatusObservation {
-  /** One or more statuses, applied in order (Tpaga `reverted` while pending = paid, refunded). */
+  /**
+   * Statuses applied in order (Tpaga `reverted` while pending = paid, refunded). Empty when the
+   * provider's answer changes nothing (`created`, an unknown word): then nothing is stored.
+   */
   statuses: Status[];
   source: EventSource;
   providerStatus: string | null;

@@ -2,15 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { PaymentSession } from '../../server/core/session.js';
 import type { Store } from '../../server/store/store.js';
-import { makeSession, observation } from './store-contract.fixture.js';
+import { createdIn, observation } from './store-contract.fixture.js';
 
 /** Registers the applyObservation tests; `getStore` answers the store of the current test. */
 export function describeObservationContract(getStore: () => Store): void {
-  async function created(overrides: Partial<PaymentSession> = {}): Promise<PaymentSession> {
-    const session = makeSession(overrides);
-    await getStore().createSession(session);
-    return session;
-  }
+  const created = (overrides: Partial<PaymentSession> = {}) => createdIn(getStore(), overrides);
 
   describe('applyObservation', () => {
     it('moves forward and records the event with every field', async () => {
@@ -60,16 +56,47 @@ export function describeObservationContract(getStore: () => Store): void {
       });
     });
 
-    it('a duplicate dedupeKey changes and stores nothing', async () => {
+    it('a duplicate dedupeKey changes and stores nothing, whatever it says', async () => {
       const session = await created();
-      await getStore().applyObservation(session.id, observation(['paid'], { dedupeKey: 'same' }));
+      const first = await getStore().applyObservation(
+        session.id,
+        observation(['paid'], { dedupeKey: 'same' }),
+      );
       const again = await getStore().applyObservation(
         session.id,
-        observation(['refunded'], { dedupeKey: 'same', at: '2025-01-01T01:00:00.000Z' }),
+        observation(['refunded'], {
+          dedupeKey: 'same',
+          source: 'reconcile',
+          providerStatus: 'reverted',
+          at: '2025-01-01T01:00:00.000Z',
+        }),
       );
-      expect(again).toMatchObject({ events: [], changed: false });
-      expect(again.session.status).toBe('paid');
-      expect(await getStore().listEvents(session.id)).toHaveLength(1);
+      expect(again).toEqual({ session: first.session, events: [], changed: false });
+      expect(await getStore().getSession(session.id)).toEqual(first.session);
+      expect(await getStore().listEvents(session.id)).toEqual(first.events);
+    });
+
+    it('a repeat without a dedupeKey is recorded again but changes nothing', async () => {
+      const session = await created();
+      const first = await getStore().applyObservation(session.id, observation(['paid']));
+      const again = await getStore().applyObservation(
+        session.id,
+        observation(['paid'], { at: '2025-01-01T00:09:00.000Z' }),
+      );
+      expect(again.changed).toBe(false);
+      expect(again.session).toEqual(first.session);
+      expect(again.events).toMatchObject([{ from: 'paid', to: 'paid', at: '2025-01-01T00:09:00.000Z' }]);
+      expect(await getStore().listEvents(session.id)).toHaveLength(2);
+    });
+
+    it("an observation with no statuses (a provider's `created`) stores and changes nothing", async () => {
+      const session = await created();
+      const result = await getStore().applyObservation(
+        session.id,
+        observation([], { providerStatus: 'created', dedupeKey: 'pr-1:created' }),
+      );
+      expect(result).toEqual({ session, events: [], changed: false });
+      expect(await getStore().listEvents(session.id)).toEqual([]);
     });
 
     it('the same dedupeKey on another session is not a duplicate', async () => {
@@ -203,8 +230,9 @@ export function describeObservationContract(getStore: () => Store): void {
       expect(await getStore().listEvents(session.id)).toHaveLength(1);
     });
 
-    it('rejects an unknown session', async () => {
-      await expect(getStore().applyObservation('ps_nope', observation(['paid']))).rejects.toThrow();
+    it('rejects an unknown session, naming it, and stores nothing', async () => {
+      await expect(getStore().applyObservation('ps_nope', observation(['paid']))).rejects.toThrow(/ps_nope/);
+      expect(await getStore().listEvents('ps_nope')).toEqual([]);
     });
   });
 }

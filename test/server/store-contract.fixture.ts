@@ -41,6 +41,16 @@ export function makeSession(overrides: Partial<PaymentSession> = {}): PaymentSes
   };
 }
 
+/** Creates a session with `makeSession(overrides)` in `store` and returns it as given. */
+export async function createdIn(
+  store: Store,
+  overrides: Partial<PaymentSession> = {},
+): Promise<PaymentSession> {
+  const session = makeSession(overrides);
+  await store.createSession(session);
+  return session;
+}
+
 export function observation(
   statuses: Status[],
   overrides: Partial<StatusObservation> = {},

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  LIST_MAX_LIMIT,
+  BUSY_TIMEOUT_MS,
+  migrate,
   migrations,
-  openDatabase,
   openSqliteStore,
+  type SqliteStore,
 } from '../../server/store/sqlite/index.js';
-import type { Store } from '../../server/store/store.js';
 import { makeSession, observation } from './store-contract.fixture.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -57,40 +57,74 @@ describe('SQLite store specifics', () => {
     }
   }
 
-  it('runs in WAL mode with synchronous=FULL', async () => {
-    // journal_mode=WAL is persistent in the file, so a fresh connection sees it.
+  it('runs its own connection in WAL mode with synchronous=FULL, foreign keys and a busy timeout', async () => {
+    expect(await handle.store.settings()).toEqual({
+      journalMode: 'wal',
+      synchronous: 2,
+      foreignKeys: true,
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
+      schemaVersion: migrations.length,
+    });
+    // WAL is a property of the file, so an unrelated connection sees it too.
     expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
-    // The other pragmas are per connection: check them on a connection from `openDatabase`, the
-    // helper `openSqliteStore` opens its own with.
-    const db = openDatabase(handle.path);
+  });
+
+  it('applies migrations once; reopening is a no-op', async () => {
+    const schema = () =>
+      inspect((db) => ({
+        version: db.pragma('user_version', { simple: true }),
+        objects: db
+          .prepare<[], { type: string; name: string; sql: string | null }>(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+          )
+          .all(),
+      }));
+    const first = schema();
+    expect(first.version).toBe(migrations.length);
+    expect(first.objects.map((o) => o.name)).toEqual(
+      expect.arrayContaining([
+        'idempotency_keys',
+        'sessions',
+        'sessions_created',
+        'sessions_provider_ref',
+        'sessions_status_next_check',
+        'status_events',
+        'status_events_dedupe',
+      ]),
+    );
+    const session = makeSession();
+    await handle.store.createSession(session);
+    await handle.reopen();
+    await handle.reopen();
+    expect(schema()).toEqual(first);
+    expect(await handle.store.getSession(session.id)).toEqual(session);
+
+    const db = new Database(handle.path);
     try {
-      expect(db.pragma('synchronous', { simple: true })).toBe(2);
-      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(migrate(db)).toBe(0);
     } finally {
       db.close();
     }
   });
 
-  it('applies migrations once; reopening is a no-op', async () => {
-    const tables = () =>
-      inspect((db) => ({
-        version: db.pragma('user_version', { simple: true }),
-        tables: db
+  it('rolls a failing migration back whole, and runs it once fixed', () => {
+    const db = new Database(':memory:');
+    try {
+      const first = 'CREATE TABLE a (x INTEGER);';
+      expect(() => migrate(db, [first, 'CREATE TABLE b (x INTEGER); CREATE TABLE broken ('])).toThrow();
+      const tables = () =>
+        db
           .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
           .all()
-          .map((t) => t.name),
-      }));
-    const first = tables();
-    expect(first.version).toBe(migrations.length);
-    expect(first.tables).toEqual(expect.arrayContaining(['idempotency_keys', 'sessions', 'status_events']));
-    const session = makeSession();
-    await handle.store.createSession(session);
-    await handle.reopen();
-    await handle.reopen();
-    expect(tables()).toEqual(first);
-    expect(await handle.store.getSession(session.id)).toEqual(session);
+          .map((t) => t.name);
+      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(tables()).toEqual(['a']);
+      expect(migrate(db, [first, 'CREATE TABLE b (x INTEGER);'])).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(tables()).toEqual(['a', 'b']);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a database written by a newer schema', async () => {
@@ -153,16 +187,15 @@ describe('SQLite store specifics', () => {
       await other.close();
     }
   });
+});
 
-  it('close is idempotent', async () => {
-    await handle.store.close();
-    await handle.store.close();
-    await expect(handle.store.ping()).rejects.toThrow();
-  });
+describeStoreContract('SQLite (:memory:)', async () => {
+  const store = await openSqliteStore({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
 });
 
 describe('SQLite store in memory', () => {
-  let store: Store;
+  let store: SqliteStore;
   beforeEach(async () => {
     store = await openSqliteStore({ path: ':memory:' });
   });
@@ -170,9 +203,13 @@ describe('SQLite store in memory', () => {
     await store.close();
   });
 
-  it('caps listSessions at the maximum limit', async () => {
-    for (let i = 0; i <= LIST_MAX_LIMIT; i++) await store.createSession(makeSession({ providerRef: null }));
-    expect(await store.listSessions({ limit: LIST_MAX_LIMIT + 100 })).toHaveLength(LIST_MAX_LIMIT);
+  it('still uses synchronous=FULL and foreign keys', async () => {
+    expect(await store.settings()).toMatchObject({
+      journalMode: 'memory',
+      synchronous: 2,
+      foreignKeys: true,
+      schemaVersion: migrations.length,
+    });
   });
 
   it('rejects a fractional amount rather than storing it', async () => {

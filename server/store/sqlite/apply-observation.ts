@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Status, StatusEvent } from '../../core/session.js';
+import { isFinal, type Status, type StatusEvent } from '../../core/session.js';
 import { nextStatus } from '../../core/status-machine.js';
 import type { ApplyResult, StatusObservation } from '../store.js';
 import { rowToEvent, rowToSession } from './rows.js';
@@ -12,7 +12,7 @@ import type { Statements } from './statements.js';
 export function makeApplyObservation(db: Database.Database, st: Statements) {
   const apply = db.transaction((id: string, observation: StatusObservation): ApplyResult => {
     const row = st.getSession.get(id);
-    if (!row) throw new Error(`applyObservation: unknown session ${id}`);
+    if (!row) throw new Error(`applyObservation: session ${id} does not exist`);
     const session = rowToSession(row);
     const { dedupeKey } = observation;
     if (dedupeKey !== null && st.hasDedupeKey.get(id, dedupeKey)) {
@@ -23,6 +23,8 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
     let current: Status = start;
     const events: StatusEvent[] = [];
     const detail = JSON.stringify(observation.detail ?? {});
+    // An empty list (a provider's `created`, an unknown word) stores nothing: it is no change, and
+    // reconciliation polls would otherwise fill the history with it.
     observation.statuses.forEach((observed, index) => {
       const to = nextStatus(current, observed) ?? current;
       // Recorded even when nothing changed, so a late `failed` after `paid` shows in the history.
@@ -43,13 +45,14 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
 
     const changed = current !== start;
     if (!changed) return { session, events, changed };
-    // Nothing moves back to pending, so any change makes the session final: no more checks.
     st.updateStatus.run({
       id,
       status: current,
       provider_status: observation.providerStatus,
       updated_at: observation.at,
-      clear_check: current === 'pending' ? 0 : 1,
+      // A final session needs no more reconciliation. (Nothing moves back to pending, so today
+      // every change is final; asked anyway so the rule lives in one place, `isFinal`.)
+      clear_check: isFinal(current) ? 1 : 0,
     });
     return { session: rowToSession(st.getSession.get(id)!), events, changed };
   });

@@ -62,18 +62,23 @@ export const migrations: readonly string[] = [
   `,
 ];
 
-/** Applies the migrations this database has not run yet; returns how many ran. */
-export function migrate(db: Database.Database): number {
+/**
+ * Applies the migrations this database has not run yet; returns how many ran. `list` is a
+ * parameter only so a test can show a failing migration rolls back whole.
+ */
+export function migrate(db: Database.Database, list: readonly string[] = migrations): number {
   const applied = db.pragma('user_version', { simple: true }) as number;
-  if (applied > migrations.length) {
+  if (applied > list.length) {
     // A newer build wrote this file: running on it could corrupt data this build does not know.
     throw new Error(
-      `SQLite schema version ${applied} is newer than this build supports (${migrations.length}).`,
+      `SQLite schema version ${applied} is newer than this build supports (${list.length}): ` +
+        'run a newer Pasarela on this database, or point DATABASE_URL at another file.',
     );
   }
   let ran = 0;
-  for (let version = applied; version < migrations.length; version++) {
-    const sql = migrations[version]!;
+  for (let version = applied; version < list.length; version++) {
+    const sql = list[version]!;
+    // One transaction per migration: it lands whole with its version number, or not at all.
     // IMMEDIATE: two processes opening the same new file must not both run a migration.
     db.transaction(() => {
       const current = db.pragma('user_version', { simple: true }) as number;

@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { IdempotencyRecord, SessionQuery, Store } from '../store.js';
 import { makeApplyObservation } from './apply-observation.js';
-import { migrate } from './migrations.js';
+import { openDatabase, readSettings, type SqliteSettings } from './database.js';
 import { rowToEvent, rowToIdempotency, rowToSession, sessionToRow } from './rows.js';
 import { prepareStatements } from './statements.js';
 
@@ -17,30 +14,21 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
+/** A `Store` that can also report its own connection's settings (diagnostics, tests). */
+export interface SqliteStore extends Store {
+  settings(): Promise<SqliteSettings>;
+}
+
 export const LIST_DEFAULT_LIMIT = 50;
 export const LIST_MAX_LIMIT = 500;
 
-/** Opens the database with durable settings; shared with tests that inspect a second connection. */
-export function openDatabase(path: string): Database.Database {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    // WAL: readers do not block the writer. synchronous=FULL: a commit is on disk when it returns,
-    // which the Store contract promises ("durable when the promise resolves").
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // Another process (a second server, a CLI) may hold the write lock briefly: wait, don't fail.
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+/** Clamps a caller's limit to 1..max; a missing or non-finite one means the default. */
+function listLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return LIST_DEFAULT_LIMIT;
+  return Math.min(Math.max(Math.trunc(limit), 1), LIST_MAX_LIMIT);
 }
 
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const db = openDatabase(options.path);
   const st = prepareStatements(db);
   const applyObservation = makeApplyObservation(db, st);
@@ -81,14 +69,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         updated_at: attachment.updatedAt,
       });
       const row = info.changes === 1 ? st.getSession.get(id) : undefined;
-      if (!row) throw new Error(`attachProvider: unknown session ${id}`);
+      if (!row) throw new Error(`attachProvider: session ${id} does not exist`);
       return rowToSession(row);
     },
     async applyObservation(id, observation) {
       return applyObservation(id, observation);
     },
     async listSessions(query: SessionQuery = {}) {
-      const limit = Math.min(Math.max(Math.trunc(query.limit ?? LIST_DEFAULT_LIMIT), 1), LIST_MAX_LIMIT);
+      const limit = listLimit(query.limit);
       const status = query.status ?? null;
       if (query.before === undefined) return st.listSessions.all({ status, limit }).map(rowToSession);
       const cursor = st.getSession.get(query.before);
@@ -122,6 +110,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
     async ping() {
       return st.ping.get()?.ok === 1;
+    },
+    async settings() {
+      return readSettings(db);
     },
     async close() {
       if (db.open) db.close();
