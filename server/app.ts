@@ -48,6 +48,11 @@ export interface PasarelaOptions {
   rateLimits?: { create?: { limit: number; windowMs: number }; read?: { limit: number; windowMs: number } };
   reconciler?: { intervalMs?: number; concurrency?: number } | false;
   sseHeartbeatMs?: number;
+  /**
+   * Public session JSON kept in memory for status reads (10,000). Set 0 when several processes
+   * share one database: the cache only sees this process's changes.
+   */
+  sessionCacheSize?: number;
 }
 
 export type PasarelaApp = Hono & {
@@ -62,7 +67,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   const { config, store } = options;
   const now = options.now ?? Date.now;
   const log = options.logger ?? createLogger();
-  const hub = new SessionHub();
+  const hub = new SessionHub(options.sessionCacheSize);
   const shutdown = new AbortController();
   const providers =
     options.providers ?? createProviders(config, { ...(options.fetch && { fetch: options.fetch }), now });
@@ -100,24 +105,20 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   let requestCount = 0;
   app.use('*', requestId({ generator: () => `${requestPrefix}-${(++requestCount).toString(36)}` }));
   app.use('*', accessLog(log));
-  // The full set for pages, scripts and redirects. JSON answers of the API are never rendered, framed
-  // or run, so they get the one header that matters for them (nosniff) at a fraction of the cost:
-  // the full set was a third of a status read's time in bench/status.
+  // Pages, scripts and redirects get Hono's full secure-headers set. JSON answers of the API are
+  // never rendered, framed or run, so they get the header that matters for them (nosniff), set
+  // before the handler: a header added to a finished response makes @hono/node-server leave its
+  // fast path, and the full set after the handler halved status reads in bench/status.
   const documentHeaders = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
-  app.use('*', async (c, next) => {
-    if (!c.req.path.startsWith('/api/')) return documentHeaders(c, next);
-    // Set before the handler runs: a header added to a finished response makes @hono/node-server
-    // leave its fast path (half the throughput in bench/status).
-    c.header('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
   const corsForOrigins = cors({
     origin: (origin) => (config.allowedOrigins.includes(origin) ? origin : null),
     allowHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization'],
     allowMethods: ['GET', 'POST', 'OPTIONS'],
     maxAge: 600,
   });
-  app.use('/api/*', async (c, next) => {
+  app.use('*', async (c, next) => {
+    if (!c.req.path.startsWith('/api/')) return documentHeaders(c, next);
+    c.header('X-Content-Type-Options', 'nosniff');
     if (c.req.header('origin')) return corsForOrigins(c, next);
     // Same-origin and server-to-server requests skip the CORS work, but caches must still know
     // that the answer depends on Origin.

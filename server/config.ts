@@ -140,9 +140,11 @@ const origins = z.string().transform((value, ctx) => {
     const url = URL.canParse(entry) ? new URL(entry) : undefined;
     // An origin serialises back to itself plus "/": a path, query, user name or `*` does not.
     if (!url || !/^https?:$/.test(url.protocol) || url.href !== `${url.origin}/`) {
+      // Quoted as JSON (one line whatever it holds), with any user name and password masked.
+      const shown = JSON.stringify(entry.replace(/\/\/[^/?#]*@/, '//[redacted]@'));
       ctx.addIssue({
         code: 'custom',
-        message: `has "${entry}", which is not an origin: list scheme://host[:port] entries, e.g. https://shop.example (no path).`,
+        message: `has ${shown}, which is not an origin: list scheme://host[:port] entries, e.g. https://shop.example (no path).`,
       });
       return z.NEVER;
     }

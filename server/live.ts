@@ -5,9 +5,33 @@ type Listener = (session: PublicSession) => void;
 /**
  * Pushes each stored status change to the SSE streams following that session, in this process.
  * Listeners are called after the change is committed, so a stream never shows an unstored state.
+ *
+ * It also keeps the latest public JSON of recently seen sessions, so status reads (the widget
+ * polls) skip the store. Every change to what the widget sees goes through `remember` or
+ * `publish` after it is stored, which holds while one process owns the database (SQLite); a store
+ * shared by several processes needs `cacheSize: 0`.
  */
 export class SessionHub {
   readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #json = new Map<string, string>();
+
+  constructor(readonly cacheSize = 10_000) {}
+
+  /** Stores the session's public JSON (most recent last) and returns it. */
+  remember(session: PublicSession): string {
+    const text = JSON.stringify(session);
+    if (this.cacheSize > 0) {
+      this.#json.delete(session.id);
+      this.#json.set(session.id, text);
+      if (this.#json.size > this.cacheSize) this.#json.delete(this.#json.keys().next().value!);
+    }
+    return text;
+  }
+
+  /** The session's public JSON if this process has it current, else undefined. */
+  cachedJson(sessionId: string): string | undefined {
+    return this.#json.get(sessionId);
+  }
 
   subscribe(sessionId: string, listener: Listener): () => void {
     let set = this.#listeners.get(sessionId);
@@ -23,6 +47,7 @@ export class SessionHub {
   }
 
   publish(session: PublicSession): void {
+    this.remember(session);
     for (const listener of this.#listeners.get(session.id) ?? []) listener(session);
   }
 

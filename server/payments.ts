@@ -88,6 +88,7 @@ export class Payments {
       updatedAt: new Date(this.#o.now()).toISOString(),
     });
     await this.scheduleNextCheck(attached);
+    this.#o.hub.remember(toPublicSession(attached));
     return { ...attached, nextCheckAt: this.#nextCheckAt(attached) };
   }
 

@@ -67,9 +67,11 @@ export function sessionRoutes(ctx: AppContext): Hono {
   });
 
   app.get('/:id', async (c) => {
+    const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+    const cached = ctx.hub.cachedJson(c.req.param('id'));
+    if (cached) return c.body(cached, 200, headers);
     const session = await findSession(ctx, c.req.param('id'));
-    c.header('Cache-Control', 'no-store');
-    return c.json(toPublicSession(session));
+    return c.body(ctx.hub.remember(toPublicSession(session)), 200, headers);
   });
 
   return app;

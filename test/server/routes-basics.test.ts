@@ -105,3 +105,27 @@ describe('edges', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });
+
+describe('status reads and the in-memory session cache', () => {
+  it('shows a change written by another process to the shared store when the cache is off', async () => {
+    server = await startTestServer({ options: { sessionCacheSize: 0 } });
+    const { id } = (await (await server.createSession('etpay')).json()) as { id: string };
+    await server.store.applyObservation(id, {
+      statuses: ['paid'],
+      source: 'admin',
+      providerStatus: 'success',
+      dedupeKey: null,
+      at: new Date().toISOString(),
+    });
+    const body = (await (await fetch(`${server.url}/api/sessions/${id}`)).json()) as { status: string };
+    expect(body.status).toBe('paid');
+  });
+
+  it('answers status reads with no-store JSON', async () => {
+    server = await startTestServer();
+    const { id } = (await (await server.createSession('etpay')).json()) as { id: string };
+    const response = await fetch(`${server.url}/api/sessions/${id}`);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+});
