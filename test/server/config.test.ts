@@ -196,6 +196,21 @@ describe('loadConfig in sandbox mode', () => {
     expect(given).toMatchObject({ orderSecret: secret, orderSecretGenerated: false });
   });
 
+  it('prefers explicit ETpay credentials and hosts to the sandbox ones', () => {
+    const config = loadConfig({
+      PASARELA_SANDBOX: '1',
+      ...etpay,
+      ETPAY_PMT_URL: 'https://pmt-01.etpayment.com',
+    });
+    expect(config.etpay).toEqual({
+      merchantCode: 'cl_shop',
+      apiToken: etpay.ETPAY_API_TOKEN,
+      apiUrl: 'http://localhost:8787/sandbox/etpay/api',
+      pmtUrl: 'https://pmt-01.etpayment.com',
+    });
+    expect(config.tpaga).toMatchObject({ username: 'pasarela-sandbox', merchantSlug: 'pasarela' });
+  });
+
   it('keeps credentials and URLs that are set', () => {
     const tpagaApiUrl = 'https://stag.wallet.tpaga.co/merchants/api/v1';
     const config = loadConfig({ PASARELA_SANDBOX: '1', ...tpaga, TPAGA_API_URL: tpagaApiUrl });
@@ -246,8 +261,9 @@ describe('loadConfig errors', () => {
   const refusals = [
     ...each('PASARELA_SANDBOX', 'must be 1 or 0', ['yes', 'on', '2']),
     ...each('TPAGA_AUTO_DELIVERY', 'must be 1 or 0', ['y']),
-    ...each('PORT', 'must be a port number', ['65536', '-1', '80.5', '1e3', '0x50', 'http']),
-    ...each('TPAGA_EXPIRY_MINUTES', 'must be', ['0', '1441', '2.5', 'soon']),
+    ...each('PORT', 'must be a port number', ['abc', '70000', '65536', '-1', '80.5', '1e3', '0x50', 'http']),
+    ...each('TPAGA_EXPIRY_MINUTES', 'must be', ['0', '1.5', '1441', '2.5', 'soon']),
+    ...each('PUBLIC_URL', 'must be an absolute http(s) URL', ['ftp://x', 'not a url']),
     ...['PUBLIC_URL', 'ETPAY_API_URL', 'ETPAY_PMT_URL', 'TPAGA_API_URL'].flatMap((name) =>
       each(name, 'must', [...badUrls, 'https://user:pw@a.example']),
     ),
@@ -257,7 +273,7 @@ describe('loadConfig errors', () => {
       badOrigins.map((origin) => `https://ok.example,${origin}`),
     ),
     ...each('PASARELA_ALLOWED_ORIGINS', 'lists no origin', [' , ']),
-    ...each('DATABASE_URL', 'must be sqlite:', ['mysql://db/x', './data/x.db', 'postgres://']),
+    ...each('DATABASE_URL', 'must be sqlite:', ['mysql://', 'mysql://db/x', './data/x.db', 'postgres://']),
     ...each('DATABASE_URL', 'needs a path', ['sqlite:']),
     ...each('HOST', 'must be a host name', ['http://0.0.0.0', 'a b']),
   ];
@@ -266,6 +282,33 @@ describe('loadConfig errors', () => {
       expect(failure(env({ [name]: value })).startsWith(`${name} ${says}`)).toBe(true);
     });
   }
+});
+
+describe('loadConfig error messages', () => {
+  it('quotes a bad origin on one line, whatever the entry holds', () => {
+    const message = failure(env({ PASARELA_ALLOWED_ORIGINS: 'https://shop.example/a\nhttps://b.example' }));
+    expect(message).toMatch(/^PASARELA_ALLOWED_ORIGINS has "https:\/\/shop\.example\/a\\nhttps:/);
+  });
+
+  it('does not repeat a password written into an origin', () => {
+    const message = failure(env({ PASARELA_ALLOWED_ORIGINS: 'https://shop:hunter2-password@shop.example' }));
+    expect(message).toMatch(/^PASARELA_ALLOWED_ORIGINS has "https:\/\/\[redacted\]@shop\.example"/);
+    expect(message).not.toContain('hunter2-password');
+  });
+
+  it('never repeats a secret it refuses', () => {
+    const values = {
+      PASARELA_ORDER_SECRET: 'short-order-secret-value',
+      PASARELA_ADMIN_TOKEN: 'short-admin',
+      ETPAY_API_TOKEN: ' padded-etpay-token ',
+      TPAGA_PASSWORD: 'padded-tpaga-password\t',
+    };
+    for (const [name, value] of Object.entries(values)) {
+      const message = failure(env({ ...tpaga, [name]: value }));
+      expect(message.startsWith(`${name} `)).toBe(true);
+      expect(message).not.toContain(value.trim());
+    }
+  });
 });
 
 describe('describeConfig', () => {
@@ -284,6 +327,20 @@ describe('describeConfig', () => {
       generatedOrderKey: false,
       providers: [{ id: 'etpay' }, { id: 'tpaga', terminalId: 'web' }],
     });
+  });
+
+  it('holds none of the sandbox secrets', () => {
+    const config = loadConfig({ PASARELA_SANDBOX: '1', PASARELA_ADMIN_TOKEN: 'sandbox-admin-token-0123' });
+    const summary = JSON.stringify(describeConfig(config));
+    const hidden = [
+      config.orderSecret,
+      'sandbox-admin-token-0123',
+      sandboxCredentials.etpay.apiToken,
+      sandboxCredentials.tpaga.username,
+      sandboxCredentials.tpaga.password,
+    ];
+    for (const value of hidden) expect(summary).not.toContain(value);
+    expect(describeConfig(config).providers.map((provider) => provider.id)).toEqual(['etpay', 'tpaga']);
   });
 
   it('reads in full in the start-up log line, with nothing for the logger to mask', () => {

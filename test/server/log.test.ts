@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.js';
 import { PasarelaError } from '../../server/errors.js';
 import { createLogger, type LoggerOptions, redact, redactString } from '../../server/log.js';
 
@@ -204,6 +205,67 @@ describe('redaction', () => {
       session: 'ps_1',
       status: 'paid',
       amount: 12000,
+    });
+  });
+});
+
+describe('redaction of a running server’s secrets', () => {
+  it('writes none of a sandbox configuration’s secrets through a realistic flow', () => {
+    const databasePassword = 'db-password-0123456789';
+    const config = loadConfig({
+      PASARELA_SANDBOX: '1',
+      PASARELA_ADMIN_TOKEN: 'flow-admin-token-0123456789',
+      DATABASE_URL: `postgres://pasarela:${databasePassword}@db.internal/pasarela`,
+    });
+    const { etpay, tpaga } = config;
+    if (!etpay || !tpaga) throw new Error('sandbox mode enables both providers');
+    const basicCredential = btoa(`${tpaga.username}:${tpaga.password}`);
+    const paymentJwt = jwt;
+    const paymentRequest = prToken;
+    const hidden = [
+      config.orderSecret,
+      config.adminToken!,
+      etpay.apiToken,
+      tpaga.password,
+      basicCredential,
+      databasePassword,
+      paymentJwt.split('.')[1]!,
+      paymentRequest.slice(3),
+    ];
+
+    const { log, lines } = capture({ level: 'debug' });
+    log.info('pasarela starting', {
+      config,
+      database: `postgres://pasarela:${databasePassword}@db.internal`,
+    });
+    log.debug('tpaga request', {
+      url: `${tpaga.apiUrl}/payment_requests/create`,
+      headers: { Authorization: `Basic ${basicCredential}`, 'Content-Type': 'application/json' },
+    });
+    log.debug('etpay request', {
+      body: { merchant_code: etpay.merchantCode, merchant_api_token: etpay.apiToken },
+      form: `merchant_code=${etpay.merchantCode}&merchant_api_token=${etpay.apiToken}`,
+    });
+    log.warn(`etpay answered 401: ${JSON.stringify({ merchant_api_token: etpay.apiToken, error: 'bad' })}`);
+    log.info(`POST /webhooks/tpaga/${paymentRequest}`, { path: `/webhooks/tpaga/${paymentRequest}` });
+    log.info('admin call', { headers: new Map([['authorization', `Bearer ${config.adminToken}`]]) });
+    log.info(`GET /return/ps_1?jwt=${paymentJwt}`, {
+      order: { token: paymentJwt, secret: config.orderSecret },
+    });
+    log.error('verification failed', {
+      error: new PasarelaError(401, 'forged', `bad signature for ${paymentJwt}`),
+      env: { PASARELA_ORDER_SECRET: config.orderSecret, TPAGA_PASSWORD: tpaga.password },
+    });
+
+    expect(lines).toHaveLength(8);
+    for (const line of lines) for (const value of hidden) expect(line).not.toContain(value);
+  });
+
+  it('writes an error by its name and its masked message', () => {
+    const { log, entries } = capture();
+    log.error('sign failed', { error: new TypeError(`signOrder: bad Bearer ${bearer}`) });
+    expect(entries()[0]).toMatchObject({
+      error: { name: 'TypeError', message: 'signOrder: bad Bearer [redacted]' },
     });
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { PasarelaError } from '../../server/errors.js';
@@ -97,6 +98,12 @@ describe('signOrder and verifyOrder', () => {
     await expect(signOrder({ ...claims, amount: 0 }, secret)).rejects.toThrow(/amount/);
     await expect(signOrder({ ...claims, currency: 'USD' } as never, secret)).rejects.toThrow(/currency/);
   });
+
+  it('does not repeat the secret when it refuses to sign', async () => {
+    const error = await signOrder({ ...claims, order_id: '' }, secret).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).not.toContain(secret);
+  });
 });
 
 describe('verifyOrder rejects forged and malformed tokens', () => {
@@ -104,6 +111,16 @@ describe('verifyOrder rejects forged and malformed tokens', () => {
     const [header, , signature] = (await signOrder(claims, secret)).split('.');
     const payload = base64url({ ...claims, amount: 1, exp: inAnHour() });
     await expectInvalid(`${header}.${payload}.${signature}`);
+  });
+
+  it('rejects a signed token whose amount was edited in the payload segment', async () => {
+    const [header, payload, signature] = (await signOrder(claims, secret)).split('.') as [
+      string,
+      string,
+      string,
+    ];
+    const edited = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), amount: 1 };
+    await expectInvalid(`${header}.${base64url(edited)}.${signature}`);
   });
 
   it('rejects a token signed with another key', async () => {
@@ -131,8 +148,27 @@ describe('verifyOrder rejects forged and malformed tokens', () => {
     await expectInvalid(rawToken(claims, { exp: null }));
   });
 
+  it('rejects a token whose exp is not a number', async () => {
+    const unsigned = `${base64url({ alg: 'HS256' })}.${base64url({ ...claims, exp: String(inAnHour()) })}`;
+    await expectInvalid(`${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`);
+  });
+
   it('rejects strings that are not JWTs', async () => {
-    for (const token of ['', 'not-a-token', 'a.b.c', 'x'.repeat(70_000)]) await expectInvalid(token);
+    const garbage = [
+      '',
+      '..',
+      'not-a-token',
+      'a.b.c',
+      'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x',
+      `${base64url({ alg: 'HS256' })}.${Buffer.from('not json').toString('base64url')}.sig`,
+      'ñ\u0000.☃.🙂',
+      'x'.repeat(70_000),
+    ];
+    for (const token of garbage) await expectInvalid(token);
+  });
+
+  it('rejects a token that is not a string', async () => {
+    for (const token of [undefined, null, 42, { order: 'x' }]) await expectInvalid(token as never);
   });
 });
 
@@ -140,6 +176,14 @@ describe('verifyOrder expiry', () => {
   it('answers order_expired for an expired token', async () => {
     const error = await rejection(await rawToken(claims, { exp: Math.floor(Date.now() / 1000) - 1 }));
     expect(error).toMatchObject({ status: 400, code: 'order_expired' });
+  });
+
+  it('accepts a token the given clock sees as live, though its exp has passed', async () => {
+    const exp = Math.floor(Date.now() / 1000) - 60;
+    const order = await verifyOrder(await rawToken(claims, { exp }), secret, {
+      now: () => (exp - 60) * 1000,
+    });
+    expect(order.orderId).toBe('OC-1001');
   });
 
   it('judges expiry by the clock it is given', async () => {
@@ -164,7 +208,9 @@ describe('verifyOrder claims', () => {
     ['amount a float', 'amount', { amount: 12000.5 }],
     ['amount zero', 'amount', { amount: 0 }],
     ['amount negative', 'amount', { amount: -5 }],
+    ['amount with cents', 'amount', { amount: 1.5 }],
     ['amount unsafe', 'amount', { amount: Number.MAX_SAFE_INTEGER + 1 }],
+    ['amount 2**60', 'amount', { amount: 2 ** 60 }],
     ['amount a string', 'amount', { amount: '12000' }],
     ['currency missing', 'currency', { currency: undefined }],
     ['currency other', 'currency', { currency: 'USD' }],
@@ -235,6 +281,12 @@ describe('verifyOrder claims', () => {
 describe('assertReturnUrlAllowed', () => {
   const allowed = ['https://shop.example', 'http://localhost:5173'];
 
+  it('refuses everything when no origin is listed', () => {
+    expect(() => assertReturnUrlAllowed('https://shop.example/gracias', [])).toThrow(
+      expect.objectContaining({ status: 422, code: 'return_url_not_allowed' }),
+    );
+  });
+
   it('allows URLs on a listed origin', () => {
     expect(() => assertReturnUrlAllowed('https://shop.example/gracias?x=1#top', allowed)).not.toThrow();
     expect(() => assertReturnUrlAllowed('https://SHOP.example:443/gracias', allowed)).not.toThrow();
@@ -242,7 +294,10 @@ describe('assertReturnUrlAllowed', () => {
   });
 
   for (const url of [
+    'https://shop.example.evil.com',
     'https://shop.example.evil.com/gracias',
+    'https://evil.com/https://shop.example',
+    'https://evil.com/?next=https://shop.example',
     'https://evilshop.example/gracias',
     'https://shop.example@evil.com/gracias',
     'https://shop.example:8443/gracias',
