@@ -46,7 +46,14 @@ export interface PasarelaOptions {
   /** The widget's script-tag bundle, served at `/pasarela.js`. */
   widget?: WidgetBundle;
   rateLimits?: { create?: { limit: number; windowMs: number }; read?: { limit: number; windowMs: number } };
-  reconciler?: { intervalMs?: number; concurrency?: number } | false;
+  /**
+   * The background re-query of pending sessions: how often it looks for due sessions (5 s), how
+   * many it queries at once (4), and each session's schedule: a first check 60 s after creation,
+   * then doubling up to 10 min. `false` turns the loop off (checks are still scheduled).
+   */
+  reconciler?:
+    | { intervalMs?: number; concurrency?: number; firstCheckDelayMs?: number; maxCheckDelayMs?: number }
+    | false;
   sseHeartbeatMs?: number;
   /**
    * Public session JSON kept in memory for status reads (10,000). Set 0 when several processes
@@ -80,6 +87,10 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     newSessionId: options.newSessionId ?? newSessionId,
     autoDeliver: new Set(config.tpaga?.autoDelivery ? ['tpaga' as const] : []),
     onStatusChange: options.onStatusChange,
+    ...(options.reconciler && {
+      firstCheckDelayMs: options.reconciler.firstCheckDelayMs,
+      maxCheckDelayMs: options.reconciler.maxCheckDelayMs,
+    }),
   });
   const clientIp = clientIpResolver({
     trustProxy: config.trustProxy,
@@ -190,7 +201,16 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   const reconciler =
     options.reconciler === false
       ? undefined
-      : new Reconciler({ store, payments, log, now, ...options.reconciler });
+      : new Reconciler({
+          store,
+          payments,
+          log,
+          now,
+          ...(options.reconciler?.intervalMs !== undefined && { intervalMs: options.reconciler.intervalMs }),
+          ...(options.reconciler?.concurrency !== undefined && {
+            concurrency: options.reconciler.concurrency,
+          }),
+        });
   reconciler?.start();
 
   return Object.assign(app, {

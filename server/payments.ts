@@ -24,11 +24,10 @@ export interface PaymentsOptions {
   /** Tpaga explicit mode: confirm delivery as soon as a payment is seen. */
   autoDeliver: ReadonlySet<ProviderId>;
   onStatusChange?: ((session: ReturnType<typeof toPublicSession>) => void | Promise<void>) | undefined;
+  /** The first reconciliation of a new session (60 s), then doubling up to `maxCheckDelayMs` (10 min). */
+  firstCheckDelayMs?: number | undefined;
+  maxCheckDelayMs?: number | undefined;
 }
-
-/** The first reconciliation of a new session, then backoff up to `maxCheckDelayMs`. */
-const firstCheckDelayMs = 60_000;
-const maxCheckDelayMs = 10 * 60_000;
 
 /**
  * Creates sessions and applies verified provider answers, in that order: store first, then
@@ -150,6 +149,7 @@ export class Payments {
   #nextCheckAt(session: PaymentSession): string | null {
     if (isFinal(session.status)) return null;
     const now = this.#o.now();
+    const { firstCheckDelayMs = 60_000, maxCheckDelayMs = 10 * 60_000 } = this.#o;
     const backoff = Math.min(firstCheckDelayMs * 2 ** session.checkAttempts, maxCheckDelayMs);
     const jittered = backoff * (0.8 + Math.random() * 0.4);
     let next = now + jittered;

@@ -76,6 +76,32 @@ describe('reconciliation', () => {
     expect(after.checkAttempts).toBe(1);
     expect(Date.parse(after.nextCheckAt!)).toBeGreaterThan(clock.now + minutes(1));
   });
+
+  it('follows the schedule it is given: first check and the cap on the backoff', async () => {
+    const clock = { now: Date.now() };
+    server = await startTestServer({
+      options: {
+        now: () => clock.now,
+        reconciler: { intervalMs: 3_600_000, firstCheckDelayMs: 3_000, maxCheckDelayMs: 5_000 },
+      },
+    });
+    server.sandboxes.tpaga.setWebhookBehaviour({ mode: 'drop' });
+    const session = await created(server, 'tpaga', cop);
+    const first = Date.parse((await server.store.getSession(session.id))!.nextCheckAt!);
+    expect(first - clock.now).toBeGreaterThanOrEqual(2_400);
+    expect(first - clock.now).toBeLessThanOrEqual(3_600);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      clock.now += 6_000;
+      expect(await server.app.reconciler!.runOnce()).toBe(1);
+    }
+    const capped = (await server.store.getSession(session.id))!;
+    expect(capped.checkAttempts).toBe(4);
+    expect(Date.parse(capped.nextCheckAt!) - clock.now).toBeLessThanOrEqual(6_000);
+    await tpagaWallet(session, 'approve');
+    clock.now += 6_000;
+    await server.app.reconciler!.runOnce();
+    expect(await statusOf(server, session.id)).toBe('paid');
+  });
 });
 
 describe('durability', () => {
