@@ -1,29 +1,52 @@
 // `npm start`: one process on one port (8787, or PORT): the Pasarela server in sandbox mode with
-// both provider sandboxes, and an index page. Data lives in ./data and survives restarts.
-import { html, page } from '../server/sandbox/shared/html.js';
-import { closeOnSignals, startServer } from '../server/serve.js';
+// both provider sandboxes, and the demo shop (its pages, the npm demo page, the merchant view).
+// Data lives in ./data (beside DATABASE_URL's SQLite file) and survives restarts.
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeOnSignals, startServer } from '../server/index.js';
+import { ensureBuilt } from './build.js';
+import { OrderBook } from './orders.js';
+import { shopRoutes } from './shop.js';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+await ensureBuilt(root);
+
+const env: Record<string, string | undefined> = { ...process.env, PASARELA_SANDBOX: '1' };
+// The merchant view needs the admin token; without one set, this process makes one up and
+// prints the link that carries it (in the fragment, which never reaches a server or a log).
+const madeUpAdminToken = !env.PASARELA_ADMIN_TOKEN;
+env.PASARELA_ADMIN_TOKEN ||= randomBytes(24).toString('base64url');
+
+let orders: OrderBook | undefined;
 const server = await startServer({
-  env: { ...process.env, PASARELA_SANDBOX: '1' },
-  routes: (app, { config }) => {
-    app.get('/', (c) =>
-      c.html(
-        page(
-          'Pasarela',
-          html`<h1>Pasarela</h1>
-            <p>Servidor de pagos en modo sandbox: ningún pago es real.</p>
-            <ul>
-              <li><a href="/api/config">/api/config</a>: proveedores habilitados</li>
-              <li><a href="/sandbox">Sesiones y notificaciones de los sandboxes</a></li>
-              <li>ETpay (Chile): API en <code>${config.publicUrl}/sandbox/etpay/api</code>, funnel en <code>${config.publicUrl}/sandbox/etpay/pmt</code></li>
-              <li>Tpaga (Colombia): API en <code>${config.publicUrl}/sandbox/tpaga/merchants/api/v1</code>, billetera en <code>${config.publicUrl}/sandbox/tpaga/w/</code></li>
-              <li><a href="/pasarela.js">/pasarela.js</a>: el widget (tras <code>npm run build</code>)</li>
-            </ul>`,
-        ),
-      ),
-    );
+  env,
+  // Sooner than in production (60 s, doubling): a dropped webhook scripted on /sandbox resolves
+  // while you watch.
+  reconciler: { intervalMs: 1_000, firstCheckDelayMs: 3_000, maxCheckDelayMs: 30_000 },
+  // Where a merchant fulfils orders: every stored status change, recorded on the shop's order.
+  onStatusChange: (session) => orders?.recordPayment(session),
+  routes: (app, { config, widget }) => {
+    const dataDir =
+      config.databaseUrl.kind === 'sqlite' && config.databaseUrl.path !== ':memory:'
+        ? dirname(config.databaseUrl.path)
+        : 'data';
+    orders = new OrderBook(join(dataDir, 'shop-orders.json'));
+    app.route('/', shopRoutes({ config, orders, widget, root }));
   },
 });
 closeOnSignals(server);
-console.log(`Pasarela on ${server.config.publicUrl} (listening on ${server.url})`);
-console.log('Sandbox mode: payments are simulated, no money moves.');
+
+const base = server.config.publicUrl;
+console.log(`\nTostaduría Andina (Pasarela demo) on ${base}  (listening on ${server.url})`);
+console.log(
+  'Sandbox mode: payments are simulated by the built-in ETpay and Tpaga sandboxes; no money moves.',
+);
+console.log(`  shop            ${base}/`);
+console.log(`  npm demo page   ${base}/spa/`);
+console.log(
+  madeUpAdminToken
+    ? `  merchant view   ${base}/comercio/#token=${env.PASARELA_ADMIN_TOKEN}`
+    : `  merchant view   ${base}/comercio/  (sign in with PASARELA_ADMIN_TOKEN)`,
+);
+console.log(`  sandboxes       ${base}/sandbox\n`);

@@ -35,19 +35,24 @@ for (const [name, command, args] of [
   else totals.failed += 1;
 }
 
+/** A vitest run, counted from its JSON report; a crash with no report counts as one failure. */
+function vitestStep(name, file, args = []) {
+  const json = join(work, file);
+  const ok = run(name, bin('vitest'), [
+    'run',
+    ...args,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${json}`,
+  ]);
+  const counts = readCounts(json);
+  const failed = counts ? counts.numFailedTests + (counts.numFailedTestSuites ?? 0) : 0;
+  totals.passed += counts?.numPassedTests ?? 0;
+  totals.failed += ok || failed ? failed : 1;
+}
+
 // Node suites (vitest).
-const vitestJson = join(work, 'vitest.json');
-const vitestOk = run('server suites (vitest)', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${vitestJson}`,
-]);
-const vitest = readCounts(vitestJson);
-if (vitest) {
-  totals.passed += vitest.numPassedTests;
-  totals.failed += vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0);
-} else if (!vitestOk) totals.failed += 1;
+vitestStep('server suites (vitest)', 'vitest.json');
 
 // Browser suites (@web/test-runner in Chromium).
 const wtrJson = join(work, 'wtr.json');
@@ -62,6 +67,12 @@ if (wtr) {
   totals.failed += wtr.failed;
 }
 if (!browserOk && (!wtr || wtr.failed === 0)) totals.failed += 1;
+
+// End-to-end flows: playwright-core in Chromium against `npm start` (screenshots in artifacts/e2e).
+vitestStep('end-to-end flows (playwright-core, Chromium, npm start)', 'e2e.json', [
+  '--config',
+  'vitest.e2e.config.ts',
+]);
 
 rmSync(work, { recursive: true, force: true });
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);

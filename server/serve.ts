@@ -8,6 +8,7 @@ import { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js
 import { type Config, describeConfig, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { loadWidgetBundle, openStore } from './node.js';
+import type { WidgetBundle } from './routes/widget.js';
 import { createSandboxes, type Sandboxes } from './sandbox/index.js';
 
 export interface RunningServer {
@@ -21,7 +22,10 @@ export interface RunningServer {
 export interface StartOptions extends Partial<Omit<PasarelaOptions, 'config' | 'store'>> {
   env?: Record<string, string | undefined>;
   /** Routes the host adds beside Pasarela's (the demo shop). */
-  routes?: (app: Hono, server: { config: Config; app: PasarelaApp }) => void;
+  routes?: (
+    app: Hono,
+    server: { config: Config; app: PasarelaApp; widget: WidgetBundle | undefined },
+  ) => void;
   logger?: Logger;
 }
 
@@ -40,7 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
     app.route('/', sandboxes.app);
   }
-  options.routes?.(app, { config, app });
+  options.routes?.(app, { config, app, widget });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

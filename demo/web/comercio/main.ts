@@ -1,0 +1,247 @@
+// The merchant view: Pasarela's admin API (`/api/admin`, Bearer token) from a browser page. Lists
+// sessions with their status, shows one with its history, and runs the merchant's actions:
+// reconcile now, and for Tpaga confirm delivery, refund or cancel.
+
+interface AdminSession {
+  id: string;
+  provider: 'etpay' | 'tpaga';
+  status: string;
+  amount: number;
+  currency: string;
+  orderId: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  providerRef: string | null;
+  providerStatus: string | null;
+  nextCheckAt: string | null;
+}
+interface StatusEvent {
+  at: string;
+  source: string;
+  from: string;
+  to: string;
+  providerStatus: string | null;
+}
+
+const statusNames: Record<string, string> = {
+  pending: 'Pendiente',
+  paid: 'Pagado',
+  delivered: 'Entregado',
+  failed: 'Rechazado',
+  expired: 'Vencido',
+  cancelled: 'Cancelado',
+  refunded: 'Reembolsado',
+};
+const sourceNames: Record<string, string> = {
+  webhook: 'notificación',
+  return: 'regreso del comprador',
+  reconcile: 'conciliación',
+  admin: 'panel',
+};
+const providerNames: Record<string, string> = { etpay: 'ETpay', tpaga: 'Tpaga' };
+
+const tokenKey = 'pasarela-admin-token';
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const signIn = $<HTMLFormElement>('#sign-in');
+const panel = $<HTMLElement>('#panel');
+const filter = $<HTMLSelectElement>('#status-filter');
+let selected: string | undefined;
+
+class Unauthorized extends Error {}
+
+async function admin<T>(path: string, method = 'GET'): Promise<T> {
+  const response = await fetch(`/api/admin${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sessionStorage.getItem(tokenKey) ?? ''}` },
+  });
+  if (response.status === 401) throw new Unauthorized();
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+const money = (amount: number, currency: string) =>
+  new Intl.NumberFormat(currency === 'CLP' ? 'es-CL' : 'es-CO', {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+  }).format(amount);
+const when = (iso: string) => new Date(iso).toLocaleString('es-CL');
+
+function badge(status: string): HTMLElement {
+  const span = document.createElement('span');
+  span.className = `status-badge status-${status}`;
+  span.dataset.status = status;
+  span.textContent = statusNames[status] ?? status;
+  return span;
+}
+
+function cell(content: Node | string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.append(content);
+  return td;
+}
+
+async function refreshList(): Promise<void> {
+  const query = filter.value ? `?status=${filter.value}` : '';
+  const { sessions } = await admin<{ sessions: AdminSession[] }>(`/sessions${query}`);
+  const rows = sessions.map((session) => {
+    const row = document.createElement('tr');
+    row.dataset.session = session.id;
+    row.dataset.order = session.orderId;
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'link';
+    open.textContent = 'Ver';
+    open.setAttribute('aria-label', `Ver el pago del pedido ${session.orderId}`);
+    open.addEventListener('click', () => void showDetail(session.id, true));
+    row.append(
+      cell(when(session.createdAt)),
+      cell(session.orderId),
+      cell(providerNames[session.provider] ?? session.provider),
+      cell(money(session.amount, session.currency)),
+      cell(badge(session.status)),
+      cell(open),
+    );
+    if (session.id === selected) row.setAttribute('aria-current', 'true');
+    return row;
+  });
+  $('#sessions').replaceChildren(...rows);
+  $('#empty').hidden = rows.length > 0;
+}
+
+async function showDetail(id: string, focus = false): Promise<void> {
+  selected = id;
+  const { session, events } = await admin<{ session: AdminSession; events: StatusEvent[] }>(
+    `/sessions/${id}`,
+  );
+  const detail = $('#detail');
+  detail.hidden = false;
+  detail.dataset.session = session.id;
+  detail.dataset.status = session.status;
+  $('#detail-title').textContent = `Pedido ${session.orderId} · ${money(session.amount, session.currency)}`;
+  const facts: [string, Node | string][] = [
+    ['Estado', badge(session.status)],
+    ['Proveedor', `${providerNames[session.provider]} (${session.providerStatus ?? 'sin respuesta aún'})`],
+    ['Sesión', session.id],
+    ['Referencia del proveedor', session.providerRef ?? '—'],
+    ['Creado', when(session.createdAt)],
+    ['Vence', session.expiresAt ? when(session.expiresAt) : '—'],
+    ['Próxima consulta', session.nextCheckAt ? when(session.nextCheckAt) : '—'],
+  ];
+  $('#detail-facts').replaceChildren(
+    ...facts.flatMap(([term, value]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.append(value);
+      return [dt, dd];
+    }),
+  );
+  $('#actions').replaceChildren(...actionsFor(session));
+  $('#history').replaceChildren(
+    ...events.map((event) => {
+      const li = document.createElement('li');
+      li.textContent = `${when(event.at)}: ${statusNames[event.from] ?? event.from} → ${statusNames[event.to] ?? event.to}, por ${sourceNames[event.source] ?? event.source}${event.providerStatus ? ` (${event.providerStatus})` : ''}`;
+      return li;
+    }),
+  );
+  if (!events.length)
+    $('#history').append(
+      Object.assign(document.createElement('li'), { textContent: 'Sin cambios todavía.' }),
+    );
+  if (focus) $('#detail-title').focus();
+}
+
+function actionsFor(session: AdminSession): HTMLButtonElement[] {
+  const actions: { operation: string; label: string; confirm?: string }[] = [];
+  if (session.status === 'pending') actions.push({ operation: 'sync', label: 'Consultar al proveedor' });
+  if (session.provider === 'tpaga') {
+    if (session.status === 'paid') actions.push({ operation: 'deliver', label: 'Confirmar entrega' });
+    if (session.status === 'paid' || session.status === 'delivered') {
+      actions.push({
+        operation: 'refund',
+        label: 'Reembolsar',
+        confirm: `¿Reembolsar ${money(session.amount, session.currency)} del pedido ${session.orderId}?`,
+      });
+    }
+    if (session.status === 'pending') actions.push({ operation: 'cancel', label: 'Cancelar el cobro' });
+  }
+  return actions.map(({ operation, label, confirm }) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    button.dataset.operation = operation;
+    button.addEventListener('click', async () => {
+      if (confirm && !window.confirm(confirm)) return;
+      button.disabled = true;
+      const result = $('#action-result');
+      try {
+        const { session: after } = await admin<{ session: AdminSession }>(
+          `/sessions/${session.id}/${operation}`,
+          'POST',
+        );
+        result.textContent = `${label}: el pago quedó ${(statusNames[after.status] ?? after.status).toLowerCase()}.`;
+      } catch (error) {
+        result.textContent = `${label}: ${(error as Error).message}`;
+      }
+      await Promise.all([refreshList(), showDetail(session.id)]).catch(handle);
+    });
+    return button;
+  });
+}
+
+function handle(error: unknown): void {
+  if (error instanceof Unauthorized) {
+    sessionStorage.removeItem(tokenKey);
+    showSignIn('El token no es válido.');
+    return;
+  }
+  $('#action-result').textContent = `No se pudo consultar el servidor: ${(error as Error).message}`;
+}
+
+function showSignIn(message = ''): void {
+  panel.hidden = true;
+  signIn.hidden = false;
+  $('#sign-in-error').textContent = message;
+}
+
+async function showPanel(): Promise<void> {
+  signIn.hidden = true;
+  panel.hidden = false;
+  await refreshList();
+}
+
+signIn.addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(tokenKey, new FormData(signIn).get('token') as string);
+  showPanel().catch(handle);
+});
+filter.addEventListener('change', () => void refreshList().catch(handle));
+$('#refresh').addEventListener(
+  'click',
+  () => void Promise.all([refreshList(), selected && showDetail(selected)]).catch(handle),
+);
+$('#sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(tokenKey);
+  showSignIn();
+});
+
+// `npm start` prints a link with the token in the fragment: keep it for this tab, drop it from
+// the address bar.
+const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromLink) {
+  sessionStorage.setItem(tokenKey, fromLink);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+if (sessionStorage.getItem(tokenKey)) showPanel().catch(handle);
+else showSignIn();
+
+// Keep the list current while the page is visible.
+setInterval(() => {
+  if (document.visibilityState === 'visible' && !panel.hidden) {
+    void Promise.all([refreshList(), selected && showDetail(selected)]).catch(handle);
+  }
+}, 3_000);

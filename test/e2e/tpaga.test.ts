@@ -1,0 +1,95 @@
+// Tpaga as a buyer in Colombia goes through it: a QR code on a desktop (paid on a "phone", here
+// a second page), the payment link opened from the click on a phone, and a link left unpaid.
+import { type Browser, devices } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buy, buyer, demo, launch, pay, screenshot, sessionsOf, sim } from './browser.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(() => browser?.close());
+
+describe('Tpaga', () => {
+  it('on a desktop: the QR code, the wallet in a second page, and paid without a reload', async () => {
+    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await buy(page, 'co');
+    await pay(page, /Billetera Tpaga/);
+    const widget = page.locator('pasarela-checkout');
+    const qr = widget.getByRole('img', { name: /Código QR/ });
+    await qr.waitFor();
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await widget.getByText(/El código expira en/).waitFor();
+    await screenshot(page, 'tpaga-qr');
+
+    // The buyer scans the code: the wallet page opens elsewhere (here, a second page).
+    const link = await widget.getByRole('link', { name: 'Abrir en este dispositivo' }).getAttribute('href');
+    expect(link).toMatch(new RegExp(`^${demo.url}/sandbox/tpaga/w/`));
+    await page.evaluate(() => {
+      (window as Window & { sameDocument?: boolean }).sameDocument = true;
+    });
+    const wallet = await page.context().newPage();
+    await wallet.goto(link!);
+    await screenshot(wallet, 'tpaga-wallet');
+    const paidAt = Date.now();
+    await wallet.getByRole('button', { name: 'Pagar' }).click();
+    await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor();
+    const elapsed = Date.now() - paidAt;
+    console.log(`Tpaga desktop: wallet "Pagar" → widget paid in ${elapsed} ms (no reload)`);
+
+    expect(await page.evaluate(() => (window as Window & { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
+    await page.locator('[data-order-status="paid"]').waitFor();
+    expect((await buyerPage.events()).filter((e) => e.type === 'pasarela-paid')).toHaveLength(1);
+    expect((await sessionsOf(orderId))[0]?.status).toBe('paid');
+    await screenshot(page, 'tpaga-paid');
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+
+  it('on a phone: the pay click opens the payment link, and this page follows the payment', async () => {
+    const buyerPage = await buyer(browser, { ...devices['Pixel 7'], locale: 'es-CO' });
+    const { page } = buyerPage;
+    await buy(page, 'co', 'taza-greda');
+    const popup = page.waitForEvent('popup');
+    await pay(page, /Billetera Tpaga/);
+    const wallet = await popup;
+    await wallet.waitForURL(new RegExp(`^${demo.url}/sandbox/tpaga/w/`));
+    const widget = page.locator('pasarela-checkout');
+    expect(await widget.getByRole('img', { name: /Código QR/ }).count()).toBe(0);
+    await screenshot(wallet, 'tpaga-phone-wallet');
+
+    await wallet.getByRole('button', { name: 'Pagar' }).click();
+    await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor();
+    await screenshot(page, 'tpaga-phone-paid');
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+
+  it('a link left unpaid ends expired, in the widget and in the API', async () => {
+    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await buy(page, 'co', 'cafe-narino');
+    await pay(page, /Billetera Tpaga/);
+    const widget = page.locator('pasarela-checkout');
+    await widget.getByRole('img', { name: /Código QR/ }).waitFor();
+
+    // The sandbox moves the link past its lifetime; nobody pays, and no webhook comes: the
+    // server's reconciliation finds out from Tpaga.
+    const [session] = await sessionsOf(orderId);
+    await sim('tpaga', `/sessions/${session!.providerRef}/expire`);
+    await widget.getByRole('heading', { name: 'El tiempo para pagar terminó' }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-order-status="expired"]').waitFor();
+    await screenshot(page, 'tpaga-expired');
+
+    const response = await fetch(`${demo.url}/api/sessions/${session!.id}`);
+    expect(((await response.json()) as { status: string }).status).toBe('expired');
+    expect(
+      (await buyerPage.events()).some((e) => e.type === 'pasarela-failed' && e.status === 'expired'),
+    ).toBe(true);
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+});
