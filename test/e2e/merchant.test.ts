@@ -1,0 +1,106 @@
+// What happens after the buyer pays: a webhook that never arrives (reconciliation still finds the
+// payment), and the merchant confirming delivery and refunding from the merchant view, which the
+// buyer sees on the order page.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, buy, buyer, demo, launch, pay, screenshot, sessionsOf, sim } from './browser.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(() => browser?.close());
+
+/** Pays the QR code the widget shows, from the wallet page in a second page. */
+async function payQr(page: Page): Promise<void> {
+  const widget = page.locator('pasarela-checkout');
+  const link = await widget.getByRole('link', { name: 'Abrir en este dispositivo' }).getAttribute('href');
+  const wallet = await page.context().newPage();
+  await wallet.goto(link!);
+  await wallet.getByRole('button', { name: 'Pagar' }).click();
+  await wallet.getByText('Pago recibido').first().waitFor();
+  await wallet.close();
+}
+
+interface StatusEvent {
+  source: string;
+  from: string;
+  to: string;
+}
+
+describe('after the payment', () => {
+  it('a dropped Tpaga webhook: reconciliation still brings the session to paid', async () => {
+    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await buy(page, 'co');
+    await pay(page, /Billetera Tpaga/);
+    const widget = page.locator('pasarela-checkout');
+    await widget.getByRole('img', { name: /Código QR/ }).waitFor();
+    const [session] = await sessionsOf(orderId);
+    await sim('tpaga', `/sessions/${session!.providerRef}/webhook`, { mode: 'drop' });
+
+    // The buyer scans the code and pays in the Tpaga app: no browser comes back through the
+    // return URL, and the sandbox drops the webhook; only the server's own queries can tell.
+    await sim('tpaga', `/sessions/${session!.providerRef}/pay`);
+    await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor({ timeout: 30_000 });
+    const { events } = await admin<{ events: StatusEvent[] }>(`/sessions/${session!.id}`);
+    expect(events.map(({ source, from, to }) => ({ source, from, to }))).toEqual([
+      { source: 'reconcile', from: 'pending', to: 'paid' },
+    ]);
+    await screenshot(page, 'tpaga-paid-by-reconciliation');
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+
+  it('delivery and refund from the merchant view, visible on the buyer’s order page', async () => {
+    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await buy(page, 'co', 'prensa-francesa');
+    await pay(page, /Billetera Tpaga/);
+    await page
+      .locator('pasarela-checkout')
+      .getByRole('img', { name: /Código QR/ })
+      .waitFor();
+    await payQr(page);
+    await page.locator('pasarela-checkout').getByRole('heading', { name: 'Pago recibido' }).waitFor();
+    const [session] = await sessionsOf(orderId);
+
+    const merchant = await browser.newPage();
+    merchant.on('dialog', (dialog) => {
+      expect(dialog.message()).toContain(orderId);
+      void dialog.accept();
+    });
+    await merchant.goto(`${demo.url}/comercio/#token=${demo.adminToken}`);
+    await merchant.getByRole('button', { name: `Ver el pago del pedido ${orderId}` }).click();
+    const detail = merchant.locator(`#detail[data-session="${session!.id}"]`);
+    await detail.locator('[data-status="paid"]').first().waitFor();
+
+    await detail.getByRole('button', { name: 'Confirmar entrega' }).click();
+    await merchant.locator('#detail[data-status="delivered"]').waitFor();
+    await merchant.locator(`tr[data-order="${orderId}"] [data-status="delivered"]`).waitFor();
+    await page.reload();
+    await page.locator('[data-order-status="delivered"]').waitFor();
+    await page.getByText('Tu pedido fue entregado').waitFor();
+    await screenshot(page, 'order-delivered');
+
+    await detail.getByRole('button', { name: 'Reembolsar' }).click();
+    await merchant.locator('#detail[data-status="refunded"]').waitFor();
+    await merchant.locator('#history li', { hasText: 'Entregado → Reembolsado, por panel' }).waitFor();
+    await screenshot(merchant, 'merchant-refunded');
+    await merchant.close();
+
+    await page.reload();
+    await page.locator('[data-order-status="refunded"]').waitFor();
+    await page.getByText('Te devolvimos el pago').waitFor();
+    await screenshot(page, 'order-refunded');
+    // The widget, following the session from the address, says the same.
+    await page.goto(`${demo.url}/pedido/${orderId}?pasarela_session=${session!.id}`);
+    await page
+      .locator('pasarela-checkout')
+      .getByRole('heading', { name: 'El pago fue reembolsado' })
+      .waitFor();
+    expect((await sessionsOf(orderId)).map((s) => s.status)).toEqual(['refunded']);
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+});
