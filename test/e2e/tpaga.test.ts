@@ -19,7 +19,10 @@ describe('Tpaga', () => {
     const widget = page.locator('pasarela-checkout');
     const qr = widget.getByRole('img', { name: /Código QR/ });
     await qr.waitFor();
-    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    // The QR code is an SVG drawn by the server; it loads and has a size.
+    expect(
+      await qr.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)),
+    ).toBeGreaterThan(0);
     await widget.getByText(/El código expira en/).waitFor();
     await screenshot(page, 'tpaga-qr');
 

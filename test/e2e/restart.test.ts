@@ -1,0 +1,63 @@
+// `npm start` itself: its own port, the notice that payments are simulated, the merchant-view
+// link when it makes the admin token up, data kept across a restart, and a graceful stop on SIGTERM.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startDemo } from './demo-process.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pasarela-restart-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start', () => {
+  it('keeps orders and payments in its data directory across a restart', async () => {
+    const port = await freePort();
+    const first = await startDemo({ port, dataDir, env: { PASARELA_ADMIN_TOKEN: '' } });
+    let orderPage: string;
+    let sessionId: string;
+    try {
+      expect(first.output()).toContain(`Tostaduría Andina (Pasarela demo) on http://localhost:${port}`);
+      expect(first.output()).toMatch(
+        new RegExp(`merchant view +http://localhost:${port}/comercio/#token=[\\w-]{32}`),
+      );
+
+      const bought = await fetch(`${first.url}/comprar`, {
+        method: 'POST',
+        body: new URLSearchParams({ pais: 'co', producto: 'cafe-huila', cantidad: '1' }),
+        redirect: 'manual',
+      });
+      orderPage = `${first.url}${bought.headers.get('location')}`;
+      const token = (await (await fetch(orderPage)).text()).match(/<pasarela-checkout order="([^"]+)"/)![1];
+      const created = await fetch(`${first.url}/api/sessions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ provider: 'tpaga', order: token }),
+      });
+      const session = (await created.json()) as { id: string; action: { url: string } };
+      sessionId = session.id;
+      // The buyer pays on the wallet page; the sandbox notifies the server, which queries Tpaga.
+      const wallet = await fetch(session.action.url, {
+        method: 'POST',
+        body: new URLSearchParams({ action: 'approve' }),
+        redirect: 'manual',
+      });
+      expect(wallet.status).toBe(303);
+      expect(await (await fetch(orderPage)).text()).toContain('data-order-status="paid"');
+    } finally {
+      await first.stop();
+    }
+    // The server's own graceful shutdown ran (requests finished, store closed).
+    expect(first.output()).toContain('"pasarela stopped"');
+
+    const second = await startDemo({ port, dataDir });
+    try {
+      expect(await (await fetch(orderPage)).text()).toContain('data-order-status="paid"');
+      const session = (await (await fetch(`${second.url}/api/sessions/${sessionId}`)).json()) as {
+        status: string;
+      };
+      expect(session.status).toBe('paid');
+    } finally {
+      await second.stop();
+    }
+  });
+});
