@@ -153,6 +153,17 @@ const origins = z.string().transform((value, ctx) => {
   return normalised;
 });
 
+/** DATABASE_URL alone, for tools that need only the database (`npm run backup`). */
+export function loadDatabaseUrl(env: ConfigEnv): Config['databaseUrl'] {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return defaultDatabase;
+  const result = databaseUrl.safeParse(raw);
+  if (result.success) return result.data;
+  return fail('DATABASE_URL', result.error.issues[0]?.message ?? 'is not valid.');
+}
+
+const defaultDatabase: Config['databaseUrl'] = { kind: 'sqlite', path: './data/pasarela.db' };
+
 export function loadConfig(env: ConfigEnv): Config {
   const read = <T>(name: string, schema: z.ZodType<T, string>): T | undefined => {
     const raw = env[name];
@@ -169,7 +180,7 @@ export function loadConfig(env: ConfigEnv): Config {
   const port = read('PORT', integer(0, 65535, 'a port number')) ?? 8787;
   const listenHost = read('HOST', hostName) ?? '127.0.0.1';
   const publicUrl = read('PUBLIC_URL', baseUrl('https://pay.shop.example')) ?? `http://localhost:${port}`;
-  const database = read('DATABASE_URL', databaseUrl) ?? { kind: 'sqlite', path: './data/pasarela.db' };
+  const database = read('DATABASE_URL', databaseUrl) ?? defaultDatabase;
 
   let secret = read('PASARELA_ORDER_SECRET', orderSecret);
   const orderSecretGenerated = secret === undefined;
