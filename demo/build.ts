@@ -17,10 +17,7 @@ export async function ensureBuilt(root: string): Promise<void> {
   const changed = Math.max(...sources.map((path) => newest(join(root, path))));
   if (built >= changed) return;
   console.log('Building the widget and the demo pages (npm run build)…');
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('npm run build failed; the demo needs the widget bundle.');
 }
 

@@ -22,7 +22,10 @@ describe('ETpay', () => {
   it('approved: back on the shop the widget shows paid, fires pasarela-paid, and the merchant view agrees', async () => {
     const buyerPage = await buyer(browser);
     const { page } = buyerPage;
+    await page.goto(`${demo.url}/?pais=co`);
+    await screenshot(page, 'shop');
     const orderId = await buy(page, 'cl');
+    await screenshot(page, 'etpay-checkout');
     await pay(page, /Transferencia bancaria/);
     await funnel(page, 'Aprobar transferencia');
 
