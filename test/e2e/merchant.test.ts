@@ -103,4 +103,34 @@ describe('after the payment', () => {
     expect(buyerPage.errors).toEqual([]);
     await buyerPage.close();
   });
+
+  it('the merchant view asks for the token, refuses a wrong one, and cancels a pending Tpaga link the buyer sees end', async () => {
+    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await buy(page, 'co', 'taza-greda');
+    await pay(page, /Billetera Tpaga/);
+    const widget = page.locator('pasarela-checkout');
+    await widget.getByRole('img', { name: /Código QR/ }).waitFor();
+
+    const merchant = await browser.newPage();
+    merchant.on('dialog', (dialog) => void dialog.accept());
+    await merchant.goto(`${demo.url}/comercio/`);
+    const token = merchant.getByLabel('Token');
+    await token.fill('not-the-admin-token-at-all');
+    await merchant.getByRole('button', { name: 'Entrar' }).click();
+    await merchant.getByText('El token no es válido.').waitFor();
+    await token.fill(demo.adminToken);
+    await merchant.getByRole('button', { name: 'Entrar' }).click();
+    await merchant.getByRole('button', { name: `Ver el pago del pedido ${orderId}` }).click();
+    await merchant.locator('#detail[data-status="pending"]').waitFor();
+    await merchant.locator('#detail').getByRole('button', { name: 'Cancelar el cobro' }).click();
+    await merchant.locator('#detail[data-status="cancelled"]').waitFor();
+    await merchant.close();
+
+    // The buyer's page learns it live.
+    await widget.getByRole('heading', { name: 'El pago fue cancelado' }).waitFor();
+    await page.locator('[data-order-status="cancelled"]').waitFor();
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
 });

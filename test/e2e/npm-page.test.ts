@@ -34,4 +34,25 @@ describe('the npm demo page', () => {
     expect(buyerPage.errors).toEqual([]);
     await buyerPage.close();
   });
+
+  it('comes back from ETpay to the npm page, which resumes the session and confirms the order', async () => {
+    const buyerPage = await buyer(browser);
+    const { page } = buyerPage;
+    await page.goto(`${demo.url}/spa/?pais=cl`);
+    await page.locator('[data-product="cafe-huila"]').getByRole('button', { name: 'Comprar' }).click();
+    const heading = await page.getByRole('heading', { level: 1, name: /^Pedido PD-/ }).textContent();
+    const orderId = heading!.replace('Pedido ', '');
+    await pay(page, /Transferencia bancaria/);
+    await page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);
+    await page.getByLabel('Banco Prueba').check();
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.getByRole('button', { name: 'Aprobar transferencia' }).click();
+
+    await page.waitForURL(`${demo.url}/spa/?pedido=${orderId}**`);
+    const confirmation = page.locator(`[data-order-confirmed="${orderId}"]`);
+    await confirmation.waitFor();
+    expect(await confirmation.textContent()).toContain('8.990');
+    expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
 });
