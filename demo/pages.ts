@@ -133,6 +133,7 @@ export function orderPage(order: ShopOrder, widget: CheckoutWidget): Html {
         <p class="order-status">
           Estado del pedido:
           <strong class="status-badge status-${status}" data-order-status="${status}"
+            data-labels="${JSON.stringify(statusLabels)}"
             >${statusLabels[status]}</strong
           >
         </p>

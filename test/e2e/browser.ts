@@ -5,13 +5,26 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { chromiumArgs, findChromium } from '../../scripts/chromium.mjs';
 
 export const demo = inject('demo');
 export const artifactsDir = fileURLToPath(new URL('../../artifacts/e2e', import.meta.url));
 
-export async function launch(): Promise<Browser> {
+let shared: Browser | undefined;
+// One browser per test file, for every file that imports this module.
+beforeAll(async () => {
+  shared = await launch();
+});
+afterAll(() => shared?.close());
+
+/** The file's browser (launched before its first test). */
+export function browser(): Browser {
+  if (!shared) throw new Error('The browser is launched in beforeAll: call browser() inside a test.');
+  return shared;
+}
+
+async function launch(): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath)
     throw new Error('Chromium not found: apt-get install -y chromium, or set CHROME_PATH.');
@@ -86,8 +99,23 @@ export async function pay(page: Page, provider: RegExp): Promise<void> {
   await widget.getByRole('button', { name: /^Pagar/ }).click();
 }
 
-export function widgetHeading(page: Page) {
-  return page.locator('pasarela-checkout').getByRole('heading', { level: 2 });
+/** Buys in Colombia and chooses Tpaga on a desktop, until the widget shows the QR code. */
+export async function tpagaQr(page: Page, product = 'cafe-huila'): Promise<string> {
+  const orderId = await buy(page, 'co', product);
+  await pay(page, /Billetera Tpaga/);
+  await page
+    .locator('pasarela-checkout')
+    .getByRole('img', { name: /Código QR/ })
+    .waitFor();
+  return orderId;
+}
+
+/** In the ETpay sandbox's funnel: the test bank, then approve or reject. */
+export async function etpayFunnel(page: Page, action: 'Aprobar transferencia' | 'Rechazar'): Promise<void> {
+  await page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);
+  await page.getByLabel('Banco Prueba').check();
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await page.getByRole('button', { name: action }).click();
 }
 
 export async function admin<T = unknown>(path: string, method = 'GET'): Promise<T> {

@@ -1,33 +1,18 @@
 // ETpay as a buyer in Chile goes through it: the shop, the widget, the sandbox's bank funnel,
 // and back to the shop, where the widget confirms the result.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buy, buyer, demo, launch, pay, screenshot, sessionsOf } from './browser.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(() => browser?.close());
-
-/** In the sandbox's funnel: the test bank, then approve or reject. */
-async function funnel(page: Page, action: 'Aprobar transferencia' | 'Rechazar'): Promise<void> {
-  await page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);
-  await page.getByLabel('Banco Prueba').check();
-  await page.getByRole('button', { name: 'Continuar' }).click();
-  await page.getByRole('button', { name: action }).click();
-}
+import { describe, expect, it } from 'vitest';
+import { browser, buy, buyer, demo, etpayFunnel, pay, screenshot, sessionsOf } from './browser.js';
 
 describe('ETpay', () => {
   it('approved: back on the shop the widget shows paid, fires pasarela-paid, and the merchant view agrees', async () => {
-    const buyerPage = await buyer(browser);
+    const buyerPage = await buyer(browser());
     const { page } = buyerPage;
     await page.goto(`${demo.url}/?pais=co`);
     await screenshot(page, 'shop');
     const orderId = await buy(page, 'cl');
     await screenshot(page, 'etpay-checkout');
     await pay(page, /Transferencia bancaria/);
-    await funnel(page, 'Aprobar transferencia');
+    await etpayFunnel(page, 'Aprobar transferencia');
 
     await page.waitForURL(`${demo.url}/pedido/${orderId}**`);
     await page.locator('pasarela-checkout').getByRole('heading', { name: 'Pago recibido' }).waitFor();
@@ -41,7 +26,7 @@ describe('ETpay', () => {
     expect(session).toMatchObject({ provider: 'etpay', status: 'paid', amount: 8_990 });
 
     // The merchant view, as the merchant opens it from the link npm start prints.
-    const merchant = await browser.newPage();
+    const merchant = await browser().newPage();
     await merchant.goto(`${demo.url}/comercio/#token=${demo.adminToken}`);
     const row = merchant.locator(`tr[data-order="${orderId}"]`);
     await row.locator('[data-status="paid"]').waitFor();
@@ -60,11 +45,11 @@ describe('ETpay', () => {
   });
 
   it('rejected: the failed screen, and a retry creates a new session that can be paid', async () => {
-    const buyerPage = await buyer(browser);
+    const buyerPage = await buyer(browser());
     const { page } = buyerPage;
     const orderId = await buy(page, 'cl', 'prensa-francesa');
     await pay(page, /Transferencia bancaria/);
-    await funnel(page, 'Rechazar');
+    await etpayFunnel(page, 'Rechazar');
 
     await page.waitForURL(`${demo.url}/pedido/${orderId}**`);
     const widget = page.locator('pasarela-checkout');
@@ -79,7 +64,7 @@ describe('ETpay', () => {
 
     await widget.getByRole('button', { name: 'Intentar de nuevo' }).click();
     // Straight back to the funnel with a new session.
-    await funnel(page, 'Aprobar transferencia');
+    await etpayFunnel(page, 'Aprobar transferencia');
     await page.waitForURL(`${demo.url}/pedido/${orderId}**`);
     await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor();
 

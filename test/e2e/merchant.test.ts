@@ -1,15 +1,9 @@
 // What happens after the buyer pays: a webhook that never arrives (reconciliation still finds the
 // payment), and the merchant confirming delivery and refunding from the merchant view, which the
 // buyer sees on the order page.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, buy, buyer, demo, launch, pay, screenshot, sessionsOf, sim } from './browser.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(() => browser?.close());
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { admin, browser, buyer, demo, screenshot, sessionsOf, sim, tpagaQr } from './browser.js';
 
 /** Pays the QR code the widget shows, from the wallet page in a second page. */
 async function payQr(page: Page): Promise<void> {
@@ -30,12 +24,10 @@ interface StatusEvent {
 
 describe('after the payment', () => {
   it('a dropped Tpaga webhook: reconciliation still brings the session to paid', async () => {
-    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
     const { page } = buyerPage;
-    const orderId = await buy(page, 'co');
-    await pay(page, /Billetera Tpaga/);
+    const orderId = await tpagaQr(page);
     const widget = page.locator('pasarela-checkout');
-    await widget.getByRole('img', { name: /Código QR/ }).waitFor();
     const [session] = await sessionsOf(orderId);
     await sim('tpaga', `/sessions/${session!.providerRef}/webhook`, { mode: 'drop' });
 
@@ -53,19 +45,14 @@ describe('after the payment', () => {
   });
 
   it('delivery and refund from the merchant view, visible on the buyer’s order page', async () => {
-    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
     const { page } = buyerPage;
-    const orderId = await buy(page, 'co', 'prensa-francesa');
-    await pay(page, /Billetera Tpaga/);
-    await page
-      .locator('pasarela-checkout')
-      .getByRole('img', { name: /Código QR/ })
-      .waitFor();
+    const orderId = await tpagaQr(page, 'prensa-francesa');
     await payQr(page);
     await page.locator('pasarela-checkout').getByRole('heading', { name: 'Pago recibido' }).waitFor();
     const [session] = await sessionsOf(orderId);
 
-    const merchant = await browser.newPage();
+    const merchant = await browser().newPage();
     merchant.on('dialog', (dialog) => {
       expect(dialog.message()).toContain(orderId);
       void dialog.accept();
@@ -105,14 +92,12 @@ describe('after the payment', () => {
   });
 
   it('the merchant view asks for the token, refuses a wrong one, and cancels a pending Tpaga link the buyer sees end', async () => {
-    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
     const { page } = buyerPage;
-    const orderId = await buy(page, 'co', 'taza-greda');
-    await pay(page, /Billetera Tpaga/);
+    const orderId = await tpagaQr(page, 'taza-greda');
     const widget = page.locator('pasarela-checkout');
-    await widget.getByRole('img', { name: /Código QR/ }).waitFor();
 
-    const merchant = await browser.newPage();
+    const merchant = await browser().newPage();
     merchant.on('dialog', (dialog) => void dialog.accept());
     await merchant.goto(`${demo.url}/comercio/`);
     const token = merchant.getByLabel('Token');

@@ -1,18 +1,11 @@
 // The npm path: the Vite-built page that imports the element from the package build and shows
 // its own order confirmation on `pasarela-paid`.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buyer, demo, launch, pay, screenshot, sessionsOf } from './browser.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(() => browser?.close());
+import { describe, expect, it } from 'vitest';
+import { browser, buyer, demo, etpayFunnel, pay, screenshot, sessionsOf } from './browser.js';
 
 describe('the npm demo page', () => {
   it('buys with the imported element and confirms the order on pasarela-paid', async () => {
-    const buyerPage = await buyer(browser, { locale: 'es-CO' });
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
     const { page } = buyerPage;
     await page.goto(`${demo.url}/spa/`);
     await page.locator('[data-product="taza-greda"]').getByRole('button', { name: 'Comprar' }).click();
@@ -36,17 +29,14 @@ describe('the npm demo page', () => {
   });
 
   it('comes back from ETpay to the npm page, which resumes the session and confirms the order', async () => {
-    const buyerPage = await buyer(browser);
+    const buyerPage = await buyer(browser());
     const { page } = buyerPage;
     await page.goto(`${demo.url}/spa/?pais=cl`);
     await page.locator('[data-product="cafe-huila"]').getByRole('button', { name: 'Comprar' }).click();
     const heading = await page.getByRole('heading', { level: 1, name: /^Pedido PD-/ }).textContent();
     const orderId = heading!.replace('Pedido ', '');
     await pay(page, /Transferencia bancaria/);
-    await page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);
-    await page.getByLabel('Banco Prueba').check();
-    await page.getByRole('button', { name: 'Continuar' }).click();
-    await page.getByRole('button', { name: 'Aprobar transferencia' }).click();
+    await etpayFunnel(page, 'Aprobar transferencia');
 
     await page.waitForURL(`${demo.url}/spa/?pedido=${orderId}**`);
     const confirmation = page.locator(`[data-order-confirmed="${orderId}"]`);
