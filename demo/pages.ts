@@ -31,11 +31,11 @@ export function layout(title: string, body: Html, head: Html = html``): Html {
         ${head}
       </head>
       <body>
-        <div class="sandbox-banner" role="note">
+        <aside class="sandbox-banner" aria-label="Modo sandbox">
           Modo sandbox: los pagos son simulados, no se mueve dinero.
           <a href="/sandbox">Sandboxes</a> · <a href="/comercio/">Panel del comercio</a> ·
           <a href="/spa/">Compra rápida (npm)</a>
-        </div>
+        </aside>
         <header class="shop-header">
           <a class="brand" href="/">${shopName}</a>
           <span class="tagline">Café de especialidad, de Colombia a Chile</span>

@@ -230,12 +230,18 @@ $('#sign-out').addEventListener('click', () => {
 });
 
 // `npm start` prints a link with the token in the fragment: keep it for this tab, drop it from
-// the address bar.
-const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromLink) {
-  sessionStorage.setItem(tokenKey, fromLink);
+// the address bar (also when the link is opened in a tab already showing this page).
+function tokenFromLink(): boolean {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) return false;
+  sessionStorage.setItem(tokenKey, token);
   history.replaceState(null, '', location.pathname + location.search);
+  return true;
 }
+window.addEventListener('hashchange', () => {
+  if (tokenFromLink()) showPanel().catch(handle);
+});
+tokenFromLink();
 if (sessionStorage.getItem(tokenKey)) showPanel().catch(handle);
 else showSignIn();
 
