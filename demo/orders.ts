@@ -45,6 +45,11 @@ export function orderStatus(order: ShopOrder): Status | 'unpaid' {
   return (moneyMoved ?? order.payments.at(-1))?.status ?? 'unpaid';
 }
 
+/** The order book's file cannot be used. */
+export class OrderBookError extends Error {
+  override readonly name = 'OrderBookError';
+}
+
 export class OrderBook {
   readonly #file: string;
   readonly #orders = new Map<string, ShopOrder>();
@@ -62,7 +67,9 @@ export class OrderBook {
       try {
         saved = JSON.parse(text) as ShopOrder[];
       } catch {
-        throw new Error(`${file} is not valid JSON: move it away to start with an empty order book.`);
+        throw new OrderBookError(
+          `${file} is not valid JSON: move it away to start with an empty order book.`,
+        );
       }
       for (const order of saved) this.#orders.set(order.id, order);
     }

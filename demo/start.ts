@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeOnSignals, startServer } from '../server/index.js';
+import { ConfigError, closeOnSignals, type RunningServer, startServer } from '../server/index.js';
 import { ensureBuilt } from './build.js';
-import { OrderBook } from './orders.js';
+import { OrderBook, OrderBookError } from './orders.js';
 import { shopRoutes } from './shop.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,22 +19,30 @@ const madeUpAdminToken = !env.PASARELA_ADMIN_TOKEN;
 env.PASARELA_ADMIN_TOKEN ||= randomBytes(24).toString('base64url');
 
 let orders: OrderBook | undefined;
-const server = await startServer({
-  env,
-  // Sooner than in production (60 s, doubling): a dropped webhook scripted on /sandbox resolves
-  // while you watch.
-  reconciler: { intervalMs: 1_000, firstCheckDelayMs: 3_000, maxCheckDelayMs: 30_000 },
-  // Where a merchant fulfils orders: every stored status change, recorded on the shop's order.
-  onStatusChange: (session) => orders?.recordPayment(session),
-  routes: (app, { config, widget }) => {
-    const dataDir =
-      config.databaseUrl.kind === 'sqlite' && config.databaseUrl.path !== ':memory:'
-        ? dirname(config.databaseUrl.path)
-        : 'data';
-    orders = new OrderBook(join(dataDir, 'shop-orders.json'));
-    app.route('/', shopRoutes({ config, orders, widget, root }));
-  },
-});
+let server: RunningServer;
+try {
+  server = await startServer({
+    env,
+    // Sooner than in production (60 s, doubling): a dropped webhook scripted on /sandbox resolves
+    // while you watch.
+    reconciler: { intervalMs: 1_000, firstCheckDelayMs: 3_000, maxCheckDelayMs: 30_000 },
+    // Where a merchant fulfils orders: every stored status change, recorded on the shop's order.
+    onStatusChange: (session) => orders?.recordPayment(session),
+    routes: (app, { config, widget }) => {
+      const dataDir =
+        config.databaseUrl.kind === 'sqlite' && config.databaseUrl.path !== ':memory:'
+          ? dirname(config.databaseUrl.path)
+          : 'data';
+      orders = new OrderBook(join(dataDir, 'shop-orders.json'));
+      app.route('/', shopRoutes({ config, orders, widget, root }));
+    },
+  });
+} catch (error) {
+  // A bad setting, a busy port or an unreadable order book: one line, no stack.
+  if (!(error instanceof ConfigError || error instanceof OrderBookError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 closeOnSignals(server);
 
 const base = server.config.publicUrl;

@@ -8,5 +8,6 @@ export { loadWidgetBundle, openStore } from './node.js';
 export { signOrder, verifyOrder } from './orders.js';
 export type { TrustedOrder } from './payments.js';
 export type { PaymentProvider, ProviderInfo, ProviderObservation } from './providers/provider.js';
-export { closeOnSignals, startServer } from './serve.js';
+export type { WidgetBundle } from './routes/widget.js';
+export { closeOnSignals, type RunningServer, type StartOptions, startServer } from './serve.js';
 export type { Store } from './store/store.js';

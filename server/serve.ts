@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js';
-import { type Config, describeConfig, loadConfig } from './config.js';
+import { type Config, ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { loadWidgetBundle, openStore } from './node.js';
 import type { WidgetBundle } from './routes/widget.js';
@@ -44,11 +44,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
     app.route('/', sandboxes.app);
   }
-  options.routes?.(app, { config, app, widget });
-
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-  });
+  let server: ReturnType<typeof serve>;
+  try {
+    options.routes?.(app, { config, app, widget });
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    await app.close();
+    await sandboxes?.close();
+    await store.close();
+    throw listenError(error, config);
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
   log.info('pasarela listening', { url, ...describeConfig(config) });
@@ -75,6 +83,25 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     return closing;
   };
   return { url, config, app, sandboxes, close };
+}
+
+/** A listener that cannot start says why in one line, as a bad setting does. */
+function listenError(error: unknown, config: Config): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(
+      `PORT ${config.port} is already in use on ${config.host}: stop what uses it, or set PORT to a free port.`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(`PORT ${config.port} needs privileges on ${config.host}: use a port above 1023.`);
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new ConfigError(
+      `HOST ${config.host} is not an address of this machine: use 127.0.0.1 or 0.0.0.0.`,
+    );
+  }
+  return error;
 }
 
 /** For CLIs: SIGTERM/SIGINT close the server, then the process exits. */

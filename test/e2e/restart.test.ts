@@ -1,6 +1,8 @@
 // `npm start` itself: its own port, the notice that payments are simulated, the merchant-view
 // link when it makes the admin token up, data kept across a restart, and a graceful stop on SIGTERM.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,6 +60,45 @@ describe('npm start', () => {
       expect(session.status).toBe('paid');
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('npm start, when it cannot start', () => {
+  it('names a busy port in one line', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    try {
+      const result = spawnSync('npm', ['start', '--silent'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'busy.db')}` },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n').at(-1)).toBe(
+        `PORT ${port} is already in use on 127.0.0.1: stop what uses it, or set PORT to a free port.`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('says which order book file is broken', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'pasarela-broken-'));
+    try {
+      writeFileSync(join(broken, 'shop-orders.json'), '[{"id": ');
+      const result = spawnSync('npm', ['start', '--silent'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, PORT: '0', DATABASE_URL: `sqlite:${join(broken, 'pasarela.db')}` },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('shop-orders.json is not valid JSON: move it away');
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
     }
   });
 });
