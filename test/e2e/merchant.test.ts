@@ -115,6 +115,7 @@ describe('after the payment', () => {
     // The buyer's page learns it live.
     await widget.getByRole('heading', { name: 'El pago fue cancelado' }).waitFor();
     await page.locator('[data-order-status="cancelled"]').waitFor();
+    await screenshot(page, 'tpaga-cancelled');
     expect(buyerPage.errors).toEqual([]);
     await buyerPage.close();
   });
