@@ -1,5 +1,5 @@
 // Before the demo starts: `npm run build` when its output is missing or older than the sources
-// (the widget, the demo pages, the build scripts), so `npm start` always serves what is checked out.
+// (the widget, the demo pages, the build scripts, the locked dependencies), so `npm start` always serves what is checked out.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ const outputs = [
   'dist/demo/spa/index.html',
   'dist/demo/comercio/index.html',
 ];
-const sources = ['widget', 'demo/web', 'scripts', 'package.json'];
+const sources = ['widget', 'demo/web', 'scripts', 'package.json', 'package-lock.json'];
 
 export async function ensureBuilt(root: string): Promise<void> {
   const built = Math.min(...outputs.map((file) => modified(join(root, file))));

@@ -39,10 +39,14 @@ export interface ShopOrder {
   history: { sessionId: string; status: Status; at: string }[];
 }
 
+/** The payment that moved money for this order, if one did. */
+export function moneyPayment(order: ShopOrder): PaymentRecord | undefined {
+  return order.payments.find((p) => ['paid', 'delivered', 'refunded'].includes(p.status));
+}
+
 /** What the order's status is for the buyer: the payment that moved money, else the latest try. */
 export function orderStatus(order: ShopOrder): Status | 'unpaid' {
-  const moneyMoved = order.payments.find((p) => ['paid', 'delivered', 'refunded'].includes(p.status));
-  return (moneyMoved ?? order.payments.at(-1))?.status ?? 'unpaid';
+  return (moneyPayment(order) ?? order.payments.at(-1))?.status ?? 'unpaid';
 }
 
 /** The order book's file cannot be used. */
@@ -63,15 +67,18 @@ export class OrderBook {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (text !== undefined) {
-      let saved: ShopOrder[];
+      let saved: unknown;
       try {
-        saved = JSON.parse(text) as ShopOrder[];
+        saved = JSON.parse(text);
       } catch {
+        saved = undefined;
+      }
+      if (!Array.isArray(saved)) {
         throw new OrderBookError(
-          `${file} is not valid JSON: move it away to start with an empty order book.`,
+          `${file} is not an order book (a JSON list): move it away to start with an empty one.`,
         );
       }
-      for (const order of saved) this.#orders.set(order.id, order);
+      for (const order of saved as ShopOrder[]) this.#orders.set(order.id, order);
     }
   }
 

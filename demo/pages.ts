@@ -92,13 +92,18 @@ export function shopPage(country: Country): Html {
   );
 }
 
-export interface CheckoutWidget {
-  /** The signed order token, or none once the order is paid. */
-  token: string | null;
-  script: { src: string; integrity: string } | null;
+/**
+ * What the order page offers: the widget with a signed order (`pay`), the widget following the
+ * session the buyer came back with and nothing to pay (`resume`), or a `receipt`.
+ */
+export type Checkout = { mode: 'pay'; token: string } | { mode: 'resume' } | { mode: 'receipt' };
+
+export interface WidgetScript {
+  src: string;
+  integrity: string;
 }
 
-export function orderPage(order: ShopOrder, widget: CheckoutWidget): Html {
+export function orderPage(order: ShopOrder, checkout: Checkout, script: WidgetScript | undefined): Html {
   const country = countries[order.country];
   const status = orderStatus(order);
   return layout(
@@ -140,7 +145,7 @@ export function orderPage(order: ShopOrder, widget: CheckoutWidget): Html {
         ${history(order)}
       </section>
       ${
-        widget.token === null
+        checkout.mode === 'receipt'
           ? html`<section class="receipt">
             <p>
               ${
@@ -153,13 +158,13 @@ export function orderPage(order: ShopOrder, widget: CheckoutWidget): Html {
             </p>
             <p><a href="/?pais=${order.country}">Seguir comprando</a></p>
           </section>`
-          : checkout(widget.token, country, widget.script)
+          : widgetSection(checkout, country, script)
       }`,
-    widget.token !== null && widget.script
+    checkout.mode !== 'receipt' && script
       ? html`<script
             type="module"
-            src="${widget.script.src}"
-            integrity="${widget.script.integrity}"
+            src="${script.src}"
+            integrity="${script.integrity}"
             crossorigin="anonymous"
           ></script>
           <script type="module" src="/shop.js"></script>`
@@ -167,7 +172,7 @@ export function orderPage(order: ShopOrder, widget: CheckoutWidget): Html {
   );
 }
 
-function checkout(token: string, country: Country, script: CheckoutWidget['script']): Html {
+function widgetSection(checkout: Checkout, country: Country, script: WidgetScript | undefined): Html {
   if (!script) {
     return html`<section class="checkout">
       <p class="notice">El widget no está compilado: ejecuta <code>npm run build</code> y recarga.</p>
@@ -175,7 +180,11 @@ function checkout(token: string, country: Country, script: CheckoutWidget['scrip
   }
   return html`<section class="checkout">
     <h2>Pago</h2>
-    <pasarela-checkout order="${token}" locale="${country.locale}"></pasarela-checkout>
+    ${
+      checkout.mode === 'pay'
+        ? html`<pasarela-checkout order="${checkout.token}" locale="${country.locale}"></pasarela-checkout>`
+        : html`<pasarela-checkout locale="${country.locale}"></pasarela-checkout>`
+    }
   </section>`;
 }
 

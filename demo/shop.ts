@@ -7,9 +7,11 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { type Config, signOrder, type WidgetBundle } from '../server/index.js';
+import { clientIpResolver } from '../server/middleware/client-ip.js';
+import { rateLimit } from '../server/middleware/rate-limit.js';
 import { countries, findProduct, maxQuantity, products } from './catalog.js';
-import { type OrderBook, orderStatus, type ShopOrder } from './orders.js';
-import { errorPage, orderPage, shopPage } from './pages.js';
+import { moneyPayment, type OrderBook, type ShopOrder } from './orders.js';
+import { type Checkout, errorPage, orderPage, shopPage } from './pages.js';
 
 export interface ShopOptions {
   config: Config;
@@ -65,6 +67,17 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
     return c.html(shopPage(countries[pais]));
   });
 
+  // Orders are free to create (anyone may press "Comprar"), so each address gets a fair share.
+  const orderLimit = rateLimit({
+    name: 'order creation',
+    limit: 30,
+    windowMs: 60_000,
+    clientIp: clientIpResolver({ trustProxy: config.trustProxy }),
+    now: Date.now,
+  });
+  app.post('/comprar', orderLimit);
+  app.post('/tienda/api/pedidos', orderLimit);
+
   app.post('/comprar', pagesCsp, async (c) => {
     const form = Purchase.safeParse(await c.req.parseBody().catch(() => ({})));
     if (!form.success) {
@@ -78,20 +91,27 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
   app.get('/pedido/:id', pagesCsp, async (c) => {
     const order = orders.get(c.req.param('id'));
     if (!order) return c.html(errorPage('Pedido no encontrado', 'Revisa el enlace de tu pedido.'), 404);
-    const returning = c.req.query('pasarela_session') !== undefined;
-    // Once paid, the page is a receipt; a buyer coming back from the provider still gets the
-    // widget, which confirms the payment and fires its events.
-    const payable =
-      returning || ['unpaid', 'pending', 'failed', 'expired', 'cancelled'].includes(orderStatus(order));
-    const token = payable
-      ? await signShopOrder(order, config, `${config.publicUrl}/pedido/${order.id}`)
-      : null;
+    const returning = c.req.query('pasarela_session');
+    const paidWith = moneyPayment(order);
+    // Until the money moves, the page offers to pay (a retry after a failure included). After
+    // that it is a receipt; a buyer coming back from the provider with the paying session still
+    // gets the widget, to confirm it and fire its events, but with no order to pay again.
+    let checkout: Checkout;
+    if (!paidWith) {
+      checkout = {
+        mode: 'pay',
+        token: await signShopOrder(order, config, `${config.publicUrl}/pedido/${order.id}`),
+      };
+    } else if (returning === paidWith.sessionId) checkout = { mode: 'resume' };
+    else if (returning !== undefined) return c.redirect(`/pedido/${order.id}`, 303);
+    else checkout = { mode: 'receipt' };
     c.header('Cache-Control', 'no-store');
     return c.html(
-      orderPage(order, {
-        token,
-        script: widget ? { src: `/widget/${widget.version}/pasarela.js`, integrity: widget.integrity } : null,
-      }),
+      orderPage(
+        order,
+        checkout,
+        widget && { src: `/widget/${widget.version}/pasarela.js`, integrity: widget.integrity },
+      ),
     );
   });
 

@@ -13,8 +13,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await ensureBuilt(root);
 
 const env: Record<string, string | undefined> = { ...process.env, PASARELA_SANDBOX: '1' };
-// The merchant view needs the admin token; without one set, this process makes one up and
-// prints the link that carries it (in the fragment, which never reaches a server or a log).
+// The merchant view needs the admin token; without one set, this process makes one up for this
+// run and prints the link that carries it. The token sits in the link's fragment, which the
+// browser never sends, so it stays out of the server's request log; it is on this terminal
+// only. Set PASARELA_ADMIN_TOKEN to keep it out of the output too.
 const madeUpAdminToken = !env.PASARELA_ADMIN_TOKEN;
 env.PASARELA_ADMIN_TOKEN ||= randomBytes(24).toString('base64url');
 

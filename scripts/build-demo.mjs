@@ -2,7 +2,7 @@
 // from the package build exactly as an app that ran `npm install pasarela` would, and the
 // merchant view (demo/web/comercio). Needs dist/widget/index.js (the npm entry) first.
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -35,4 +35,4 @@ export async function buildDemo(outDir = join(root, 'dist', 'demo')) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildDemo();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildDemo();

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OrderBook } from '../../demo/orders.js';
+import { OrderBook, OrderBookError } from '../../demo/orders.js';
 import { shopRoutes } from '../../demo/shop.js';
 import { loadConfig } from '../../server/config.js';
 import type { PublicSession } from '../../server/core/session.js';
 import { verifyOrder } from '../../server/orders.js';
+import { startServer } from '../../server/serve.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = 'demo-test-order-secret-of-32-bytes-or-more';
@@ -114,15 +115,24 @@ describe('the shop', () => {
     expect((await app.request('/pedido/PD-NOPE')).status).toBe(404);
   });
 
-  it('turns the order page into a receipt once paid, and still shows the widget to a buyer coming back', async () => {
+  it('turns the order page into a receipt once paid, with nothing left to pay', async () => {
     const id = (await buy({ pais: 'co', producto: 'cafe-huila', cantidad: '1' })).headers.get('location')!;
     const orderId = id.split('/').pop()!;
-    orders.recordPayment(session(orderId, 'paid'));
+    orders.recordPayment(session(orderId, 'failed', 'ps_first'));
+    // A failed try leaves the order payable: the widget with a freshly signed order.
+    expect(await (await app.request(id)).text()).toMatch(/<pasarela-checkout order="ey/);
+    orders.recordPayment(session(orderId, 'paid', 'ps_second'));
     const receipt = await (await app.request(id)).text();
     expect(receipt).not.toContain('<pasarela-checkout');
     expect(receipt).toContain('data-order-status="paid"');
-    const back = await (await app.request(`${id}?pasarela_session=ps_one`)).text();
-    expect(back).toContain('<pasarela-checkout order=');
+    // Back from the provider with the paying session: the widget confirms it, with no order.
+    const back = await (await app.request(`${id}?pasarela_session=ps_second`)).text();
+    expect(back).toContain('<pasarela-checkout locale="es-CO">');
+    expect(back).not.toContain('order=');
+    // With any other session (an old link): the receipt, never a second payment.
+    const stale = await app.request(`${id}?pasarela_session=ps_first`);
+    expect(stale.status).toBe(303);
+    expect(stale.headers.get('location')).toBe(id);
   });
 
   it('signs orders for the npm page, and answers bad ones with the error shape', async () => {
@@ -175,6 +185,43 @@ describe('the order book', () => {
   it('says which file is broken instead of starting with an empty book', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{not json');
-    expect(() => new OrderBook(broken)).toThrow(/broken\.json is not valid JSON/);
+    expect(() => new OrderBook(broken)).toThrow(/broken\.json is not an order book/);
+    writeFileSync(broken, '{"orders": []}');
+    expect(() => new OrderBook(broken)).toThrow(OrderBookError);
+  });
+});
+
+describe('the shop inside the server', () => {
+  it('limits order creation per address: the 31st order in a minute gets a 429 and is not kept', async () => {
+    const server = await startServer({
+      env: { PASARELA_SANDBOX: '1', PORT: '0', DATABASE_URL: 'sqlite::memory:' },
+      logger: { info() {}, warn() {}, error() {} } as never,
+      reconciler: false,
+      routes: (host, { config: serverConfig }) => {
+        host.route('/', shopRoutes({ config: serverConfig, orders, widget, root }));
+      },
+    });
+    try {
+      const order = () =>
+        fetch(`${server.url}/tienda/api/pedidos`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ country: 'cl', product: 'cafe-huila', quantity: 1 }),
+        });
+      for (let i = 0; i < 30; i++) expect((await order()).status).toBe(201);
+      const refused = await order();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      const form = await fetch(`${server.url}/comprar`, {
+        method: 'POST',
+        body: new URLSearchParams({ pais: 'cl', producto: 'cafe-huila', cantidad: '1' }),
+        redirect: 'manual',
+      });
+      expect(form.status).toBe(429);
+      expect(savedOrders()).toHaveLength(30);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -34,7 +34,7 @@ describe('after the payment', () => {
     // The buyer scans the code and pays in the Tpaga app: no browser comes back through the
     // return URL, and the sandbox drops the webhook; only the server's own queries can tell.
     await sim('tpaga', `/sessions/${session!.providerRef}/pay`);
-    await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor({ timeout: 30_000 });
+    await widget.getByRole('heading', { name: 'Pago recibido' }).waitFor({ timeout: 45_000 });
     const { events } = await admin<{ events: StatusEvent[] }>(`/sessions/${session!.id}`);
     expect(events.map(({ source, from, to }) => ({ source, from, to }))).toEqual([
       { source: 'reconcile', from: 'pending', to: 'paid' },
@@ -53,8 +53,9 @@ describe('after the payment', () => {
     const [session] = await sessionsOf(orderId);
 
     const merchant = await browser().newPage();
+    const dialogs: string[] = [];
     merchant.on('dialog', (dialog) => {
-      expect(dialog.message()).toContain(orderId);
+      dialogs.push(dialog.message());
       void dialog.accept();
     });
     await merchant.goto(`${demo.url}/comercio/#token=${demo.adminToken}`);
@@ -72,6 +73,8 @@ describe('after the payment', () => {
 
     await detail.getByRole('button', { name: 'Reembolsar' }).click();
     await merchant.locator('#detail[data-status="refunded"]').waitFor();
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0]).toMatch(new RegExp(`^¿Reembolsar \\$\\s99\\.900 del pedido ${orderId}\\?$`));
     await merchant.locator('#history li', { hasText: 'Entregado → Reembolsado, por panel' }).waitFor();
     await screenshot(merchant, 'merchant-refunded');
     await merchant.close();

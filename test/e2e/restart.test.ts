@@ -73,7 +73,7 @@ describe('npm start, when it cannot start', () => {
     try {
       const result = spawnSync('npm', ['start', '--silent'], {
         encoding: 'utf8',
-        timeout: 120_000,
+        timeout: 60_000,
         env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'busy.db')}` },
       });
       expect(result.status).toBe(1);
@@ -91,11 +91,11 @@ describe('npm start, when it cannot start', () => {
       writeFileSync(join(broken, 'shop-orders.json'), '[{"id": ');
       const result = spawnSync('npm', ['start', '--silent'], {
         encoding: 'utf8',
-        timeout: 120_000,
+        timeout: 60_000,
         env: { ...process.env, PORT: '0', DATABASE_URL: `sqlite:${join(broken, 'pasarela.db')}` },
       });
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain('shop-orders.json is not valid JSON: move it away');
+      expect(result.stderr).toContain('shop-orders.json is not an order book (a JSON list): move it away');
       expect(result.stderr).not.toContain('    at ');
     } finally {
       rmSync(broken, { recursive: true, force: true });

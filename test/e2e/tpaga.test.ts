@@ -75,7 +75,7 @@ describe('Tpaga', () => {
     // server's reconciliation finds out from Tpaga.
     const [session] = await sessionsOf(orderId);
     await sim('tpaga', `/sessions/${session!.providerRef}/expire`);
-    await widget.getByRole('heading', { name: 'El tiempo para pagar terminó' }).waitFor({ timeout: 30_000 });
+    await widget.getByRole('heading', { name: 'El tiempo para pagar terminó' }).waitFor({ timeout: 45_000 });
     await page.locator('[data-order-status="expired"]').waitFor();
     await screenshot(page, 'tpaga-expired');
 

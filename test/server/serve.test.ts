@@ -46,7 +46,7 @@ describe('startServer', () => {
     await store.close();
   });
 
-  it('closes everything when the host’s routes fail to mount', async () => {
+  it('fails to start when the host’s routes fail to mount, with their message', async () => {
     const start = startServer({
       env: { PASARELA_SANDBOX: '1', PORT: '0', DATABASE_URL: 'sqlite::memory:' },
       logger: silent,

@@ -48,6 +48,8 @@ const signIn = $<HTMLFormElement>('#sign-in');
 const panel = $<HTMLElement>('#panel');
 const filter = $<HTMLSelectElement>('#status-filter');
 let selected: string | undefined;
+let listVersion = '';
+let listRequests = 0;
 
 class Unauthorized extends Error {}
 
@@ -86,7 +88,13 @@ function cell(content: Node | string): HTMLTableCellElement {
 
 async function refreshList(): Promise<void> {
   const query = filter.value ? `?status=${filter.value}` : '';
+  const request = ++listRequests;
   const { sessions } = await admin<{ sessions: AdminSession[] }>(`/sessions${query}`);
+  if (request !== listRequests) return;
+  // Redrawn only when something changed, so a focused "Ver" button keeps its focus.
+  const version = `${selected} ${sessions.map((s) => `${s.id}:${s.updatedAt}`).join(',')}`;
+  if (version === listVersion) return;
+  listVersion = version;
   const rows = sessions.map((session) => {
     const row = document.createElement('tr');
     row.dataset.session = session.id;
@@ -112,12 +120,21 @@ async function refreshList(): Promise<void> {
   $('#empty').hidden = rows.length > 0;
 }
 
+let detailRequests = 0;
+
 async function showDetail(id: string, focus = false): Promise<void> {
   selected = id;
+  const request = ++detailRequests;
   const { session, events } = await admin<{ session: AdminSession; events: StatusEvent[] }>(
     `/sessions/${id}`,
   );
+  // Answers can cross (a refresh, then a click on another row): only the latest one is shown.
+  if (request !== detailRequests) return;
   const detail = $('#detail');
+  // The 3-second refresh redraws only what changed, so a focused button stays where it is.
+  const version = `${session.id} ${session.updatedAt} ${session.nextCheckAt} ${events.length}`;
+  if (!focus && detail.dataset.version === version) return;
+  detail.dataset.version = version;
   detail.hidden = false;
   detail.dataset.session = session.id;
   detail.dataset.status = session.status;
@@ -185,6 +202,7 @@ function actionsFor(session: AdminSession): HTMLButtonElement[] {
         );
         result.textContent = `${label}: el pago quedó ${(statusNames[after.status] ?? after.status).toLowerCase()}.`;
       } catch (error) {
+        if (error instanceof Unauthorized) return handle(error);
         result.textContent = `${label}: ${(error as Error).message}`;
       }
       await Promise.all([refreshList(), showDetail(session.id)]).catch(handle);

@@ -38,11 +38,27 @@ function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A failed request leaves a message and a way back, never a blank page. */
+function showProblem(text: string, code: Country['code']): void {
+  const retry = element('button', { type: 'button', textContent: 'Intentar de nuevo' });
+  retry.addEventListener('click', () => void showCatalogue(code));
+  app.replaceChildren(element('p', { className: 'notice', textContent: text }), retry);
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
 async function showCatalogue(code: Country['code']): Promise<void> {
-  const { countries, products } = (await (await fetch('/tienda/api/productos')).json()) as {
-    countries: Country[];
-    products: Product[];
-  };
+  let catalogue: { countries: Country[]; products: Product[] };
+  try {
+    catalogue = await getJson('/tienda/api/productos');
+  } catch {
+    return showProblem('No pudimos cargar la tienda. Revisa tu conexión.', code);
+  }
+  const { countries, products } = catalogue;
   const country = countries.find((c) => c.code === code) ?? countries[0]!;
   const switcher = element(
     'nav',
@@ -59,7 +75,11 @@ async function showCatalogue(code: Country['code']): Promise<void> {
     { className: 'products' },
     ...products.map((product) => {
       const buy = element('button', { type: 'button', textContent: 'Comprar' });
-      buy.addEventListener('click', () => void checkout(country, product));
+      buy.addEventListener('click', () => {
+        // One order per click: the button waits for the answer.
+        buy.disabled = true;
+        void checkout(country, product);
+      });
       const item = element(
         'li',
         { className: 'product' },
@@ -76,18 +96,17 @@ async function showCatalogue(code: Country['code']): Promise<void> {
 }
 
 async function checkout(country: Country, product: Product): Promise<void> {
-  const response = await fetch('/tienda/api/pedidos', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ country: country.code, product: product.id, quantity: 1 }),
-  });
-  if (!response.ok) {
-    app.replaceChildren(
-      element('p', { className: 'notice', textContent: 'No pudimos crear el pedido. Intenta de nuevo.' }),
-    );
-    return;
+  let created: { order: { id: string }; token: string };
+  try {
+    created = await getJson('/tienda/api/pedidos', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ country: country.code, product: product.id, quantity: 1 }),
+    });
+  } catch {
+    return showProblem('No pudimos crear el pedido. Intenta de nuevo.', country.code);
   }
-  const { order, token } = (await response.json()) as { order: { id: string }; token: string };
+  const { order, token } = created;
   const widget = element('pasarela-checkout') as PasarelaCheckout;
   widget.order = token;
   widget.locale = country.locale;
