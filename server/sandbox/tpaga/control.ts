@@ -1,42 +1,19 @@
-import { type Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiFault } from '../shared/faults.js';
-import { WebhookMode } from '../shared/webhooks.js';
-import { SimError } from './errors.js';
+import { check, controlApp, faultBody, readBody, readJson } from '../shared/control.js';
 import type { TpagaSandbox } from './sandbox.js';
 
-const webhookBody = z.strictObject({
-  mode: z.enum(WebhookMode),
-  delayMs: z.number().int().min(0).max(600_000).optional(),
-});
-const faultBody = z.strictObject({
-  fault: z.enum(ApiFault),
-  count: z.number().int().min(1).max(1_000).default(1),
-});
 const disabledBody = z.strictObject({ disabled: z.boolean() });
 const idempotencyBody = z.strictObject({ unwrapped: z.boolean() });
 const webhookBaseBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() });
-const deliveryId = z.coerce.number().int().positive();
 
 /**
  * The scripted behaviours as JSON endpoints (`…/_sim/*`), for tests and browsers that cannot
  * reach the in-process API. Neither Basic auth nor the API faults apply here.
  */
 export function controlRoutes(sandbox: Omit<TpagaSandbox, 'app'>, log: (line: string) => void): Hono {
-  const sim = new Hono();
-
-  sim.post('/webhook', async (c) => {
-    const behaviour = await readBody(c, webhookBody);
-    sandbox.setWebhookBehaviour(behaviour);
-    return c.json({ webhook: behaviour });
-  });
-
-  sim.post('/sessions/:token/webhook', async (c) => {
-    const token = c.req.param('token');
-    const behaviour = await readBody(c, webhookBody);
-    sandbox.setSessionWebhookBehaviour(token, behaviour);
-    return c.json({ token, webhook: behaviour });
-  });
+  // The in-process calls refuse unknown tokens themselves (SimError session_not_found).
+  const sim = controlApp(sandbox, { name: 'tpaga', log, knownToken: (c) => c.req.param('token') ?? '' });
 
   sim.post('/api', async (c) => {
     // Two shapes; the one with `disabled` toggles the 403, any other is a fault script.
@@ -57,18 +34,6 @@ export function controlRoutes(sandbox: Omit<TpagaSandbox, 'app'>, log: (line: st
     return c.json({ unwrapped });
   });
 
-  sim.post('/reset', (c) => {
-    sandbox.resetBehaviours();
-    return c.json({ ok: true });
-  });
-
-  sim.post('/flush', async (c) => {
-    await sandbox.flush();
-    return c.json({ ok: true });
-  });
-
-  sim.get('/sessions', (c) => c.json(sandbox.listSessions()));
-
   sim.post('/sessions/:token/pay', async (c) => c.json(await sandbox.pay(c.req.param('token'))));
   sim.post('/sessions/:token/fail', async (c) => c.json(await sandbox.fail(c.req.param('token'))));
   sim.post('/sessions/:token/expire', (c) => c.json(sandbox.expire(c.req.param('token'))));
@@ -83,44 +48,5 @@ export function controlRoutes(sandbox: Omit<TpagaSandbox, 'app'>, log: (line: st
     return c.json({ username, webhookBase: url });
   });
 
-  sim.post('/deliveries/:id/replay', async (c) => {
-    const id = deliveryId.safeParse(c.req.param('id'));
-    if (!id.success) throw new SimError(400, 'invalid_request', 'the delivery id is a positive integer');
-    const copy = await sandbox.webhooks.replay(id.data);
-    if (!copy) throw new SimError(404, 'delivery_not_found', `no logged delivery has the id ${id.data}`);
-    return c.json(copy);
-  });
-
-  sim.onError((error, c) => {
-    if (error instanceof SimError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
-    }
-    log(`tpaga: control error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return c.json({ error: { code: 'internal_error', message: 'the sandbox failed; see its log' } }, 500);
-  });
-
   return sim;
-}
-
-async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  return check(schema, await readJson(c));
-}
-
-async function readJson(c: Context): Promise<unknown> {
-  try {
-    const text = await c.req.text();
-    return text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new SimError(400, 'invalid_json', 'the body is not JSON');
-  }
-}
-
-function check<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new SimError(400, 'invalid_request', `${where}${issue?.message ?? 'invalid body'}`);
-  }
-  return parsed.data;
 }

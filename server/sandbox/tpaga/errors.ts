@@ -74,14 +74,5 @@ export function unparseableBody(): TpagaApiError {
   return new TpagaApiError(400, '', 'the body is not valid JSON');
 }
 
-/** A refused control (`/_sim`) request or in-process sim call, answered as `{"error": {code, message}}`. */
-export class SimError extends Error {
-  readonly status: 400 | 404 | 409;
-  readonly code: string;
-
-  constructor(status: 400 | 404 | 409, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+/** Refusals of the control API and the in-process sim calls (shared with the ETpay sandbox). */
+export { SimError } from '../shared/control.js';
