@@ -1,35 +1,24 @@
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createTpagaSandbox,
-  type TpagaSandbox,
-  TpagaSandboxMerchant,
-} from '../../server/sandbox/tpaga/index.js';
-import { type Listener, listen, type Receiver, receiver } from './helpers/listen.js';
+import { type TpagaSandbox, TpagaSandboxMerchant } from '../../server/sandbox/tpaga/index.js';
+import type { Receiver } from './helpers/listen.js';
+import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
 
+let fixture: TpagaFixture | undefined;
 let sandbox: TpagaSandbox | undefined;
-let server: Listener | undefined;
 let merchant: Receiver | undefined;
 let base = '';
 afterEach(async () => {
-  await sandbox?.close();
-  await server?.close();
-  await merchant?.close();
-  sandbox = server = merchant = undefined;
+  await fixture?.close();
+  fixture = sandbox = merchant = undefined;
 });
 
-/** The default sandbox merchant, with no webhook base until a test registers one. */
 async function start(): Promise<TpagaSandbox> {
-  merchant = await receiver();
-  const parent = new Hono();
-  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
-  base = `${server.url}/sandbox/tpaga`;
-  sandbox = createTpagaSandbox({ publicUrl: base, holdMs: 60_000 });
-  parent.route('/sandbox/tpaga', sandbox.app);
+  fixture = await startTpaga({ holdMs: 60_000 });
+  ({ sandbox, merchant, base } = fixture);
   return sandbox;
 }
 
-const auth = `Basic ${btoa(`${TpagaSandboxMerchant.username}:${TpagaSandboxMerchant.password}`)}`;
+const auth = basicAuth();
 
 async function sim(path: string, body?: unknown) {
   const res = await fetch(`${base}/_sim/${path}`, {

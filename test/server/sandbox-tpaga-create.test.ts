@@ -1,33 +1,28 @@
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createTpagaSandbox,
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import { type Listener, listen } from './helpers/listen.js';
+import type { Receiver } from './helpers/listen.js';
+import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
 
+let fixture: TpagaFixture | undefined;
 let sandbox: TpagaSandbox | undefined;
-let server: Listener | undefined;
+let merchant: Receiver | undefined;
 let base = '';
 afterEach(async () => {
-  await sandbox?.close();
-  await server?.close();
-  sandbox = server = undefined;
+  await fixture?.close();
+  fixture = sandbox = merchant = undefined;
 });
 
-/** The sandbox mounted at `/sandbox/tpaga` of a parent app, as the Pasarela server mounts it. */
 async function start(options: Partial<TpagaSandboxOptions> = {}): Promise<TpagaSandbox> {
-  const parent = new Hono();
-  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
-  base = `${server.url}/sandbox/tpaga`;
-  sandbox = createTpagaSandbox({ publicUrl: base, ...options });
-  parent.route('/sandbox/tpaga', sandbox.app);
+  fixture = await startTpaga(options);
+  ({ sandbox, merchant, base } = fixture);
   return sandbox;
 }
 
-const auth = `Basic ${btoa(`${TpagaSandboxMerchant.username}:${TpagaSandboxMerchant.password}`)}`;
+const auth = basicAuth();
 const json = { Authorization: auth, 'Content-Type': 'application/json' };
 
 function post(path: string, body: unknown, headers: Record<string, string> = json) {

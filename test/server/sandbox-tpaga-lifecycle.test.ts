@@ -1,21 +1,17 @@
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createTpagaSandbox,
-  type TpagaMerchant,
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import { type Listener, listen } from './helpers/listen.js';
+import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
 
+let fixture: TpagaFixture | undefined;
 let sandbox: TpagaSandbox | undefined;
-let server: Listener | undefined;
 let base = '';
 afterEach(async () => {
-  await sandbox?.close();
-  await server?.close();
-  sandbox = server = undefined;
+  await fixture?.close();
+  fixture = sandbox = undefined;
 });
 
 // A pinned clock: 2025-11-22T10:00:00-05:00.
@@ -24,17 +20,12 @@ let clock = t0;
 
 async function start(options: Partial<TpagaSandboxOptions> = {}): Promise<TpagaSandbox> {
   clock = t0;
-  const parent = new Hono();
-  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
-  base = `${server.url}/sandbox/tpaga`;
-  sandbox = createTpagaSandbox({ publicUrl: base, now: () => clock, ...options });
-  parent.route('/sandbox/tpaga', sandbox.app);
+  fixture = await startTpaga({ now: () => clock, ...options });
+  ({ sandbox, base } = fixture);
   return sandbox;
 }
 
-function basic(merchant: TpagaMerchant = TpagaSandboxMerchant): string {
-  return `Basic ${btoa(`${merchant.username}:${merchant.password}`)}`;
-}
+const basic = basicAuth;
 
 async function call(method: string, path: string, body?: unknown, authorization = basic()) {
   const res = await fetch(`${base}/merchants/api/v1/payment_requests/${path}`, {

@@ -1,43 +1,35 @@
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createTpagaSandbox,
   type TpagaMerchant,
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import { type Listener, listen, type Receiver, receiver } from './helpers/listen.js';
+import type { Receiver } from './helpers/listen.js';
+import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
 
+let fixture: TpagaFixture | undefined;
 let sandbox: TpagaSandbox | undefined;
-let server: Listener | undefined;
 let merchant: Receiver | undefined;
 let base = '';
 afterEach(async () => {
-  await sandbox?.close();
-  await server?.close();
-  await merchant?.close();
-  sandbox = server = merchant = undefined;
+  await fixture?.close();
+  fixture = sandbox = merchant = undefined;
 });
 
 async function start(
   config: Partial<TpagaMerchant> = {},
   options: Partial<TpagaSandboxOptions> = {},
 ): Promise<TpagaSandbox> {
-  merchant = await receiver();
-  const parent = new Hono();
-  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
-  base = `${server.url}/sandbox/tpaga`;
-  sandbox = createTpagaSandbox({
-    publicUrl: base,
-    merchants: [{ ...TpagaSandboxMerchant, webhookBase: merchant.url, ...config }],
+  fixture = await startTpaga((url) => ({
+    merchants: [{ ...TpagaSandboxMerchant, webhookBase: url, ...config }],
     ...options,
-  });
-  parent.route('/sandbox/tpaga', sandbox.app);
+  }));
+  ({ sandbox, merchant, base } = fixture);
   return sandbox;
 }
 
-const auth = `Basic ${btoa(`${TpagaSandboxMerchant.username}:${TpagaSandboxMerchant.password}`)}`;
+const auth = basicAuth();
 
 let serial = 0;
 function createCall() {

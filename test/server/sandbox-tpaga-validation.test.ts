@@ -1,30 +1,24 @@
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createTpagaSandbox,
-  type TpagaSandbox,
-  TpagaSandboxMerchant,
-} from '../../server/sandbox/tpaga/index.js';
-import { type Listener, listen } from './helpers/listen.js';
+import type { TpagaSandbox } from '../../server/sandbox/tpaga/index.js';
+import type { Receiver } from './helpers/listen.js';
+import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
 
+let fixture: TpagaFixture | undefined;
 let sandbox: TpagaSandbox | undefined;
-let server: Listener | undefined;
+let merchant: Receiver | undefined;
 let base = '';
 afterEach(async () => {
-  await sandbox?.close();
-  await server?.close();
-  sandbox = server = undefined;
+  await fixture?.close();
+  fixture = sandbox = merchant = undefined;
 });
 
-async function start(): Promise<void> {
-  const parent = new Hono();
-  server = await listen({ fetch: (request, env) => parent.fetch(request, env) });
-  base = `${server.url}/sandbox/tpaga`;
-  sandbox = createTpagaSandbox({ publicUrl: base });
-  parent.route('/sandbox/tpaga', sandbox.app);
+async function start(): Promise<TpagaSandbox> {
+  fixture = await startTpaga();
+  ({ sandbox, merchant, base } = fixture);
+  return sandbox;
 }
 
-const auth = `Basic ${btoa(`${TpagaSandboxMerchant.username}:${TpagaSandboxMerchant.password}`)}`;
+const auth = basicAuth();
 
 function post(path: string, body: string, contentType = 'application/json') {
   return fetch(`${base}/merchants/api/v1/${path}`, {
