@@ -12,7 +12,7 @@ const outputs = [
 ];
 const sources = ['widget', 'demo/web', 'scripts', 'package.json', 'package-lock.json'];
 
-export async function ensureBuilt(root: string): Promise<void> {
+export function ensureBuilt(root: string): void {
   const built = Math.min(...outputs.map((file) => modified(join(root, file))));
   const changed = Math.max(...sources.map((path) => newest(join(root, path))));
   if (built >= changed) return;

@@ -31,8 +31,6 @@ export interface ShopOrder {
   lines: OrderLine[];
   amount: number;
   createdAt: string;
-  /** Where the buyer returns after a redirect: the order page, or the npm demo page. */
-  channel: 'page' | 'spa';
   /** Every payment session tried for this order, oldest first. */
   payments: PaymentRecord[];
   /** Each status change Pasarela reported, oldest first. */
@@ -82,11 +80,7 @@ export class OrderBook {
     }
   }
 
-  create(
-    country: CountryCode,
-    wanted: { product: Product; quantity: number }[],
-    channel: ShopOrder['channel'],
-  ) {
+  create(country: CountryCode, wanted: { product: Product; quantity: number }[]) {
     const lines = wanted.map(({ product, quantity }) => ({
       productId: product.id,
       name: product.name,
@@ -101,7 +95,6 @@ export class OrderBook {
       lines,
       amount: lines.reduce((sum, line) => sum + line.amount, 0),
       createdAt: new Date().toISOString(),
-      channel,
       payments: [],
       history: [],
     };

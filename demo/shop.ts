@@ -84,7 +84,7 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
       return c.html(errorPage('No pudimos crear el pedido', form.error.issues[0]?.message ?? ''), 400);
     }
     const { pais, producto, cantidad } = form.data;
-    const order = orders.create(pais, [{ product: findProduct(producto)!, quantity: cantidad }], 'page');
+    const order = orders.create(pais, [{ product: findProduct(producto)!, quantity: cantidad }]);
     return c.redirect(`/pedido/${order.id}`, 303);
   });
 
@@ -143,7 +143,7 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
       );
     }
     const { country, product, quantity } = wanted.data;
-    const order = orders.create(country, [{ product: findProduct(product)!, quantity }], 'spa');
+    const order = orders.create(country, [{ product: findProduct(product)!, quantity }]);
     const token = await signShopOrder(order, config, `${config.publicUrl}/spa/?pedido=${order.id}`);
     return c.json(
       { order: { id: order.id, amount: order.amount, currency: order.currency, lines: order.lines }, token },

@@ -10,7 +10,7 @@ import { OrderBook, OrderBookError } from './orders.js';
 import { shopRoutes } from './shop.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-await ensureBuilt(root);
+ensureBuilt(root);
 
 const env: Record<string, string | undefined> = { ...process.env, PASARELA_SANDBOX: '1' };
 // The merchant view needs the admin token; without one set, this process makes one up for this
