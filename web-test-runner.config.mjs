@@ -20,7 +20,8 @@ export default {
     summaryReporter({ flatten: false }),
     countReporter(process.env.PASARELA_WTR_RESULTS),
   ],
-  testFramework: { config: { timeout: 10_000 } },
+  // Generous: a test that passes in 50 ms may wait this long before it fails on a loaded machine.
+  testFramework: { config: { timeout: 30_000 } },
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
 };

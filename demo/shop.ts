@@ -1,7 +1,7 @@
 // The demo shop's routes, beside Pasarela's on the same Hono app: the store, the buy button,
 // the order page with the widget by script tag, the JSON the npm demo page uses, and the built
 // pages (demo/web: the npm demo and the merchant view).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -152,13 +152,26 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
   });
 
   // The built pages (npm run build → dist/demo).
-  const built = serveStatic({ root: join(root, 'dist', 'demo') });
+  const built = builtPages(join(root, 'dist', 'demo'));
   for (const page of ['spa', 'comercio']) {
     app.get(`/${page}`, (c) => c.redirect(`/${page}/`, 301));
     app.use(`/${page}/*`, pagesCsp, built);
   }
   app.use('/demo-assets/*', built);
   return app;
+}
+
+/**
+ * Serves `dist/demo` once it exists (looked up on each request until then, so a build made after
+ * the shop started is found); before, a 404 that says how to build it.
+ */
+function builtPages(root: string): MiddlewareHandler {
+  let serve: MiddlewareHandler | undefined;
+  return async (c, next) => {
+    if (!serve && existsSync(root)) serve = serveStatic({ root });
+    if (!serve) return c.text('The demo pages are not built yet: run npm run build.', 404);
+    return serve(c, next);
+  };
 }
 
 /**

@@ -30,6 +30,7 @@ function readCounts(file) {
 for (const [name, command, args] of [
   ['lint and format (biome)', bin('biome'), ['check', '.']],
   ['types (tsc)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  ['lock file lists every platform (npm ci)', process.execPath, ['scripts/check-lock.mjs']],
 ]) {
   if (run(name, command, args)) totals.passed += 1;
   else totals.failed += 1;

@@ -1,6 +1,6 @@
 // The demo shop's routes on their own (no browser): prices from the catalogue, orders signed
 // on the server, the widget by script tag with its integrity, bad input refused without a trace.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,5 +223,20 @@ describe('the shop inside the server', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the built pages', () => {
+  it('answers a 404 that says how to build them until dist/demo exists, then serves them', async () => {
+    symlinkSync(join(root, 'demo'), join(dir, 'demo'));
+    const fresh = shopRoutes({ config, orders, widget, root: dir });
+    const before = await fresh.request('/spa/');
+    expect(before.status).toBe(404);
+    expect(await before.text()).toMatch(/npm run build/);
+    mkdirSync(join(dir, 'dist', 'demo', 'spa'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'demo', 'spa', 'index.html'), '<!doctype html><title>SPA</title>');
+    const after = await fresh.request('/spa/');
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('<title>SPA</title>');
   });
 });

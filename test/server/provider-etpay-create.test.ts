@@ -140,7 +140,7 @@ describe('ETpay client: create', () => {
   });
 
   it('does not retry a create that timed out', async () => {
-    const fixture = await start({ sandbox: { hangMs: 2_000 } });
+    const fixture = await start({ sandbox: { hangMs: 10_000 } });
     fixture.sandbox.failApi('timeout', 1);
     await expect(fixture.created()).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(fixture.sent).toHaveLength(1);

@@ -89,7 +89,7 @@ describe('ETpay client: query', () => {
   });
 
   it('retries through a passing 5xx and a passing timeout', async () => {
-    const fixture = await start({ sandbox: { hangMs: 2_000 } });
+    const fixture = await start({ sandbox: { hangMs: 10_000 } });
     const session = await fixture.created();
     fixture.sent.length = 0;
     fixture.sandbox.failApi('5xx', 1);

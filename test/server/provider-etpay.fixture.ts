@@ -66,7 +66,7 @@ export async function startEtpayClient(
       pmtUrl,
       publicUrl: pasarela.url,
       fetch: recordingFetch,
-      timeoutMs: 300,
+      timeoutMs: 1_500,
       backoffMs: 5,
       ...options.provider,
       ...overrides,

@@ -2,8 +2,8 @@ import { describeProviderContract } from './provider-contract.js';
 import { startEtpayClient } from './provider-etpay.fixture.js';
 
 describeProviderContract('ETpay', async () => {
-  // The client gives up after 300 ms; the sandbox holds a scripted timeout longer than that.
-  const etpay = await startEtpayClient({ sandbox: { hangMs: 2_000 } });
+  // The client gives up after 1.5 s (generous for a loaded machine); the sandbox holds a scripted timeout longer than that.
+  const etpay = await startEtpayClient({ sandbox: { hangMs: 10_000 } });
   return {
     provider: etpay.provider,
     newSession: etpay.newSession,

@@ -125,7 +125,7 @@ describe('Tpaga client: create', () => {
 
   it('takes the 409 after a timed-out answer as the same payment request', async () => {
     let held = false;
-    // The first create reaches the sandbox, but its answer never arrives before the 300 ms timeout.
+    // The first create reaches the sandbox, but its answer never arrives before the 1.5 s timeout.
     const holdFirstAnswer: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       if (!isCreate(String(input)) || held) return response;

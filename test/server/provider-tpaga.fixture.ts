@@ -84,7 +84,7 @@ export async function startTpagaClient(
       terminalId: 'web',
       expiryMinutes: 30,
       publicUrl: pasarela.url,
-      timeoutMs: 300,
+      timeoutMs: 1_500,
       backoffMs: 5,
       ...options.provider,
       ...overrides,

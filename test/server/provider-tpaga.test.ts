@@ -2,8 +2,8 @@ import { describeProviderContract } from './provider-contract.js';
 import { startTpagaClient } from './provider-tpaga.fixture.js';
 
 describeProviderContract('Tpaga', async () => {
-  // The client gives up after 300 ms; the sandbox holds a scripted timeout longer than that.
-  const tpaga = await startTpagaClient({ sandbox: { hangMs: 2_000 } });
+  // The client gives up after 1.5 s (generous for a loaded machine); the sandbox holds a scripted timeout longer than that.
+  const tpaga = await startTpagaClient({ sandbox: { hangMs: 10_000 } });
   return {
     provider: tpaga.provider,
     newSession: tpaga.newSession,

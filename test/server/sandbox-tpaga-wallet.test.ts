@@ -148,7 +148,8 @@ describe('Tpaga sandbox wallet decision', () => {
     const pr = await create();
     const res = await decide(pr.tpaga_payment_url, 'approve');
     expect(res.status).toBe(303);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A notification is logged before it is sent, and `normal` mode sends it before redirecting.
+    expect(sandbox!.getSession(pr.token)?.deliveries).toEqual([]);
     expect(merchant!.requests).toHaveLength(0);
   });
 
@@ -166,7 +167,7 @@ describe('Tpaga sandbox wallet decision', () => {
     await start({ webhookBase: undefined });
     const pr = await create();
     expect((await decide(pr.tpaga_payment_url, 'approve')).status).toBe(303);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sandbox!.getSession(pr.token)?.deliveries).toEqual([]);
     expect(merchant!.requests).toHaveLength(0);
   });
 

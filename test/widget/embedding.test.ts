@@ -58,7 +58,7 @@ describe('<pasarela-checkout> embedded', () => {
     document.body.append(iframe);
     try {
       const frame = iframe.contentWindow as Window & { cspPage?: CspPage };
-      await until(() => frame.cspPage !== undefined, 'the CSP page', 5000);
+      await until(() => frame.cspPage !== undefined, 'the CSP page');
       const page = frame.cspPage!;
       const created = session({ provider: 'tpaga', expiresAt: '2030-01-01T00:30:00.000Z' });
       page.server

@@ -29,13 +29,13 @@ describe('<pasarela-checkout> against the real server and sandboxes', () => {
       element.addEventListener(type, () => events.push(type));
     }
     document.body.append(element);
-    await until(() => $(element!, 'input[value="tpaga"]') !== null, 'the picker from /api/config', 10_000);
+    await until(() => $(element!, 'input[value="tpaga"]') !== null, 'the picker from /api/config');
     $(element, 'input[value="tpaga"]')!.click();
     await element.updateComplete;
     await pay(element);
-    await until(() => $(element!, '[part="qr"]') !== null, 'the QR code', 10_000);
+    await until(() => $(element!, '[part="qr"]') !== null, 'the QR code');
     const qr = $(element, '[part="qr"]') as HTMLImageElement;
-    await until(() => qr.complete && qr.naturalWidth > 0, 'the QR image from the server', 10_000);
+    await until(() => qr.complete && qr.naturalWidth > 0, 'the QR image from the server');
     const link = ($(element, '[part="status"] a') as HTMLAnchorElement).href;
     expect(link.startsWith(`${url}/sandbox/tpaga/w/`)).to.equal(true);
     expect(events).to.deep.equal(['pasarela-session']);
@@ -46,14 +46,14 @@ describe('<pasarela-checkout> against the real server and sandboxes', () => {
     const { link, events } = await startTpagaPayment();
     // The buyer's phone submits the wallet page's form; this page only hears about it over SSE.
     await fetch(link, { method: 'POST', body: new URLSearchParams({ action: 'approve' }), mode: 'no-cors' });
-    await until(() => events.includes('pasarela-paid'), 'pasarela-paid', 10_000);
+    await until(() => events.includes('pasarela-paid'), 'pasarela-paid');
     expect(events).to.deep.equal(['pasarela-session', 'pasarela-paid']);
   });
 
   it('turns failed live when the buyer rejects in the wallet', async () => {
     const { link, events } = await startTpagaPayment();
     await fetch(link, { method: 'POST', body: new URLSearchParams({ action: 'reject' }), mode: 'no-cors' });
-    await until(() => events.includes('pasarela-failed'), 'pasarela-failed', 10_000);
+    await until(() => events.includes('pasarela-failed'), 'pasarela-failed');
     expect(events).to.deep.equal(['pasarela-session', 'pasarela-failed']);
   });
 });

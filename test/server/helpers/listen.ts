@@ -35,7 +35,7 @@ export interface ReceivedRequest {
 
 export interface Receiver extends Listener {
   requests: ReceivedRequest[];
-  /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
+  /** Resolves once `count` requests have arrived (rejects after `timeoutMs`, 15 s by default: generous, for a loaded machine). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   /** The status the receiver answers with (200). */
   status: number;
@@ -68,7 +68,7 @@ export async function receiver(): Promise<Receiver> {
     set status(value: number) {
       state.status = value;
     },
-    async waitFor(count, timeoutMs = 5_000) {
+    async waitFor(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (requests.length < count) {
         const left = deadline - Date.now();

@@ -59,8 +59,11 @@ export function eventTypesOf(events: Event[]): string[] {
   );
 }
 
-/** Waits (in real time) until `predicate` holds, settling the element between looks. */
-export async function until(predicate: () => boolean, what = 'condition', timeoutMs = 2000): Promise<void> {
+/**
+ * Waits (in real time) until `predicate` holds, settling the element between looks. The default
+ * bound is generous (15 s): a loaded machine delays a test, it does not fail it.
+ */
+export async function until(predicate: () => boolean, what = 'condition', timeoutMs = 15_000): Promise<void> {
   const start = performance.now();
   for (;;) {
     await settle(1);
