@@ -47,7 +47,12 @@ function vitestStep(name, file, args = []) {
     `--outputFile.json=${json}`,
   ]);
   const counts = readCounts(json);
-  const failed = counts ? counts.numFailedTests + (counts.numFailedTestSuites ?? 0) : 0;
+  // A failed test counts once; a file that failed with no failed test (it did not load, or a
+  // hook threw) counts as one more.
+  const brokenFiles = (counts?.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !file.assertionResults?.some((test) => test.status === 'failed'),
+  ).length;
+  const failed = counts ? counts.numFailedTests + brokenFiles : 0;
   totals.passed += counts?.numPassedTests ?? 0;
   totals.failed += ok || failed ? failed : 1;
 }
