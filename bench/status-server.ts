@@ -43,6 +43,7 @@ for (let i = 0; i < sessions; i++) {
     providerStatus: null,
     nextCheckAt: null,
     checkAttempts: 0,
+    duplicate: false,
   };
   await store.createSession(session);
   memory.set(session.id, toPublicSession(session));

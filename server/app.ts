@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -24,7 +24,7 @@ import { returnRoutes } from './routes/return.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type WidgetBundle, widgetRoutes } from './routes/widget.js';
-import type { Store } from './store/store.js';
+import { type Store, StoreBusyError } from './store/store.js';
 
 export interface PasarelaOptions {
   /** Validated settings (`loadConfig(process.env)`); the library mirrors the environment. */
@@ -45,7 +45,12 @@ export interface PasarelaOptions {
   remoteAddress?: ClientIpResolver;
   /** The widget's script-tag bundle, served at `/pasarela.js`. */
   widget?: WidgetBundle;
-  rateLimits?: { create?: { limit: number; windowMs: number }; read?: { limit: number; windowMs: number } };
+  rateLimits?: {
+    create?: { limit: number; windowMs: number };
+    read?: { limit: number; windowMs: number };
+    /** Tpaga webhooks and returns, per payment and per address (30 and 600 a minute). */
+    hints?: { perSession: number; perAddress: number; windowMs: number };
+  };
   /**
    * The background re-query of pending sessions: how often it looks for due sessions (5 s), how
    * many it queries at once (4), and each session's schedule: a first check 60 s after creation,
@@ -55,6 +60,12 @@ export interface PasarelaOptions {
     | { intervalMs?: number; concurrency?: number; firstCheckDelayMs?: number; maxCheckDelayMs?: number }
     | false;
   sseHeartbeatMs?: number;
+  /**
+   * A Tpaga webhook or a buyer's return within this long of the session's last provider query
+   * asks nothing and brings the next reconciliation forward instead (5 s): a flood of hints
+   * costs one query per session per gap.
+   */
+  hintGapMs?: number;
   /**
    * Public session JSON kept in memory for status reads (10,000). Set 0 when several processes
    * share one database: the cache only sees this process's changes.
@@ -87,6 +98,8 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     newSessionId: options.newSessionId ?? newSessionId,
     autoDeliver: new Set(config.tpaga?.autoDelivery ? ['tpaga' as const] : []),
     onStatusChange: options.onStatusChange,
+    shutdown: shutdown.signal,
+    ...(options.hintGapMs !== undefined && { hintGapMs: options.hintGapMs }),
     ...(options.reconciler && {
       firstCheckDelayMs: options.reconciler.firstCheckDelayMs,
       maxCheckDelayMs: options.reconciler.maxCheckDelayMs,
@@ -127,8 +140,11 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     allowMethods: ['GET', 'POST', 'OPTIONS'],
     maxAge: 600,
   });
-  app.use('*', async (c, next) => {
-    if (!c.req.path.startsWith('/api/')) return documentHeaders(c, next);
+  // Matched by route, not by `c.req.path`, so that it holds when the app is mounted under a prefix
+  // (`shop.route('/pay', pasarela)`: the path is then `/pay/api/…`).
+  const apiRequests = new WeakSet<Request>();
+  app.use('/api/*', async (c, next) => {
+    apiRequests.add(c.req.raw);
     c.header('X-Content-Type-Options', 'nosniff');
     if (c.req.header('origin')) return corsForOrigins(c, next);
     // Same-origin and server-to-server requests skip the CORS work, but caches must still know
@@ -136,6 +152,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     c.header('Vary', 'Origin', { append: true });
     return next();
   });
+  app.use('*', (c, next) => (apiRequests.has(c.req.raw) ? next() : documentHeaders(c, next)));
   // Only requests that carry a body: on a GET, body-limit still wraps the (empty) request stream,
   // which halved status-read throughput in bench/status.
   app.on(
@@ -149,19 +166,34 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     }),
   );
   const limits = options.rateLimits ?? {};
-  app.post(
-    '/api/sessions',
+  const create = limits.create ?? { limit: config.limits.createPerMinute, windowMs: 60_000 };
+  const read = limits.read ?? { limit: config.limits.readPerMinute, windowMs: 60_000 };
+  // A limit of 0 is off (PASARELA_RATE_LIMIT_CREATE=0).
+  if (create.limit > 0) {
+    app.post('/api/sessions', rateLimit({ name: 'session creation', clientIp, now, ...create }));
+  }
+  if (read.limit > 0) app.get('/api/sessions/*', rateLimit({ name: 'status', clientIp, now, ...read }));
+  // Provider hints cost a provider query each: limited per session (or payment token) and per
+  // address. Tpaga posts from a few addresses for every session, so that limit is high; a real
+  // retry of one notification stays far below the per-token one.
+  const hintLimits = limits.hints ?? { perSession: 30, perAddress: 600, windowMs: 60_000 };
+  const hintLimit = (
+    name: string,
+    key: (c: import('hono').Context) => string | undefined,
+  ): [MiddlewareHandler, MiddlewareHandler] => [
+    rateLimit({ name, clientIp, now, limit: hintLimits.perAddress, windowMs: hintLimits.windowMs }),
     rateLimit({
-      name: 'session creation',
+      name,
       clientIp,
       now,
-      ...(limits.create ?? { limit: 20, windowMs: 60_000 }),
+      key,
+      per: 'for this payment',
+      limit: hintLimits.perSession,
+      windowMs: hintLimits.windowMs,
     }),
-  );
-  app.get(
-    '/api/sessions/*',
-    rateLimit({ name: 'status', clientIp, now, ...(limits.read ?? { limit: 300, windowMs: 60_000 }) }),
-  );
+  ];
+  app.post('/webhooks/tpaga/:token', ...hintLimit('Tpaga notification', (c) => c.req.param('token')));
+  app.get('/return/:id', ...hintLimit('return', (c) => c.req.param('id')));
 
   app.route('/', miscRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
@@ -178,7 +210,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
       return c.json(errorBody(error.code, error.message), error.status as 400);
     if (error instanceof HTTPException) {
       // A malformed Authorization header on the admin API is as unauthorized as a missing one.
-      const status = error.status === 400 && c.req.path.startsWith('/api/admin') ? 401 : error.status;
+      const status = error.status === 400 && c.req.path.includes('/api/admin') ? 401 : error.status;
       const code = status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : 'bad_request';
       const message = status === 401 ? 'Send Authorization: Bearer <PASARELA_ADMIN_TOKEN>.' : error.message;
       // Keep the headers Hono prepared (WWW-Authenticate on 401).
@@ -187,6 +219,17 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
         if (name !== 'content-type' && name !== 'content-length') response.headers.set(name, value);
       });
       return response;
+    }
+    if (error instanceof StoreBusyError) {
+      log.warn('store busy', { path: c.req.path, error: error.message });
+      c.header('Retry-After', '1');
+      return c.json(
+        errorBody(
+          'store_busy',
+          'The payment server is busy; nothing was changed. Please try again in a moment.',
+        ),
+        503,
+      );
     }
     log.error('unhandled error', {
       path: c.req.path,

@@ -17,9 +17,25 @@ export interface Config {
   /** Origins (`scheme://host[:port]`, normalised) allowed for CORS and `return_url`. */
   allowedOrigins: string[];
   sandbox: boolean;
-  trustProxy: boolean;
+  /**
+   * Trusted proxy hops in front of the server (0: none). The client address is the
+   * `X-Forwarded-For` entry the nearest of them added: the `trustProxy`-th from the right.
+   */
+  trustProxy: number;
   etpay: EtpayConfig | null;
   tpaga: TpagaConfig | null;
+  /** Signed notifications to the merchant's backend; null when off. */
+  webhooks: WebhookConfig | null;
+  /** Per client address: creations and status reads a minute (0 = off), open event streams. */
+  limits: { createPerMinute: number; readPerMinute: number; streamsPerClient: number };
+  /** Variables with Pasarela's prefixes that nothing reads (a typo): named in a warning at start-up. */
+  unknownVariables: string[];
+}
+
+export interface WebhookConfig {
+  urls: string[];
+  /** `whsec_…` (Standard Webhooks). */
+  secret: string;
 }
 
 export interface EtpayConfig {
@@ -28,6 +44,8 @@ export interface EtpayConfig {
   /** API and funnel bases, no trailing slash. */
   apiUrl: string;
   pmtUrl: string;
+  /** How long a session may be paid before Pasarela calls it expired. */
+  sessionMinutes: number;
 }
 
 export interface TpagaConfig {
@@ -104,8 +122,24 @@ const adminToken = credential.refine(
   `is too short: use at least ${minAdminTokenLength} random characters (e.g. \`openssl rand -hex 32\`).`,
 );
 
+/** `1`/`true` (one proxy), `0`/`false` (none), or the number of trusted hops. */
+const proxyHops = z
+  .string()
+  .toLowerCase()
+  .regex(/^(true|false|\d{1,2})$/, 'must be 0, 1 (or true or false), or the number of trusted proxy hops.')
+  .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)))
+  .pipe(z.number().max(10, 'must be at most 10 trusted proxy hops.'));
+
+/** Standard Webhooks: `whsec_` and the base64 of 24 to 64 random bytes. */
+const webhookSecret = credential.refine((value) => {
+  const body = value.startsWith('whsec_') ? value.slice(6) : '';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return false;
+  const bytes = Math.floor((body.replace(/=+$/, '').length * 3) / 4);
+  return bytes >= 24 && bytes <= 64;
+}, 'must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`).');
+
 /** Read without trimming: a secret is used exactly as set. */
-const secretSchemas = new Set<z.ZodType>([credential, orderSecret, adminToken]);
+const secretSchemas = new Set<z.ZodType>([credential, orderSecret, adminToken, webhookSecret]);
 
 const hostName = z.string().regex(/^[^\s/]+$/, 'must be a host name or IP address, e.g. 0.0.0.0.');
 const terminalId = z.string().max(100, 'must be at most 100 characters.');
@@ -153,6 +187,70 @@ const origins = z.string().transform((value, ctx) => {
   return normalised;
 });
 
+/** Comma-separated endpoints: https, or http on loopback (and anywhere in sandbox mode). */
+const webhookUrls = (sandbox: boolean) =>
+  z.string().transform((value, ctx) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const urls: string[] = [];
+    for (const entry of entries) {
+      const url = URL.canParse(entry) ? new URL(entry) : undefined;
+      const loopback = url && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+      const allowed = url?.protocol === 'https:' || (url?.protocol === 'http:' && (loopback || sandbox));
+      if (!url || !allowed || url.username || url.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `has ${JSON.stringify(entry.replace(/\/\/[^/?#]*@/, '//[redacted]@'))}, which is not an https:// URL (http:// only on loopback or in sandbox mode), e.g. https://shop.example/pasarela-events.`,
+        });
+        return z.NEVER;
+      }
+      urls.push(url.href);
+    }
+    if (!urls.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'lists no URL: set it to e.g. https://shop.example/pasarela-events.',
+      });
+      return z.NEVER;
+    }
+    return urls;
+  });
+
+/** Every variable Pasarela reads (DESIGN.md, "Server: configuration"). */
+export const knownVariables: readonly string[] = [
+  'PASARELA_ORDER_SECRET',
+  'PASARELA_ADMIN_TOKEN',
+  'PASARELA_ALLOWED_ORIGINS',
+  'PASARELA_SANDBOX',
+  'PASARELA_TRUST_PROXY',
+  'PASARELA_WEBHOOK_URL',
+  'PASARELA_WEBHOOK_SECRET',
+  'PASARELA_RATE_LIMIT_CREATE',
+  'PASARELA_RATE_LIMIT_READ',
+  'PASARELA_STREAMS_PER_CLIENT',
+  'ETPAY_MERCHANT_CODE',
+  'ETPAY_API_TOKEN',
+  'ETPAY_API_URL',
+  'ETPAY_PMT_URL',
+  'ETPAY_SESSION_MINUTES',
+  'TPAGA_USERNAME',
+  'TPAGA_PASSWORD',
+  'TPAGA_API_URL',
+  'TPAGA_TERMINAL_ID',
+  'TPAGA_EXPIRY_MINUTES',
+  'TPAGA_AUTO_DELIVERY',
+];
+
+/** Variables with Pasarela's prefixes that nothing reads (`PASARELA_TEST_*` are the tests'). */
+export function unknownVariables(env: ConfigEnv): string[] {
+  return Object.keys(env)
+    .filter((name) => /^(PASARELA|ETPAY|TPAGA)_/.test(name) && !name.startsWith('PASARELA_TEST_'))
+    .filter((name) => !knownVariables.includes(name))
+    .sort();
+}
+
 /** DATABASE_URL alone, for tools that need only the database (`npm run backup`). */
 export function loadDatabaseUrl(env: ConfigEnv): Config['databaseUrl'] {
   const raw = env.DATABASE_URL?.trim();
@@ -176,7 +274,7 @@ export function loadConfig(env: ConfigEnv): Config {
     return fail(name, result.error.issues[0]?.message ?? 'is not valid.');
   };
   const sandbox = read('PASARELA_SANDBOX', flag) ?? false;
-  const trustProxy = read('PASARELA_TRUST_PROXY', flag) ?? false;
+  const trustProxy = read('PASARELA_TRUST_PROXY', proxyHops) ?? 0;
   const port = read('PORT', integer(0, 65535, 'a port number')) ?? 8787;
   const listenHost = read('HOST', hostName) ?? '127.0.0.1';
   const publicUrl = read('PUBLIC_URL', baseUrl('https://pay.shop.example')) ?? `http://localhost:${port}`;
@@ -210,6 +308,21 @@ export function loadConfig(env: ConfigEnv): Config {
   const tpagaExpiry =
     read('TPAGA_EXPIRY_MINUTES', integer(1, 1440, 'the payment link lifetime in minutes')) ?? 30;
   const tpagaAutoDelivery = read('TPAGA_AUTO_DELIVERY', flag) ?? false;
+  const etpaySessionMinutes =
+    read('ETPAY_SESSION_MINUTES', integer(1, 1440, 'the ETpay session lifetime in minutes')) ?? 30;
+
+  const hookUrls = read('PASARELA_WEBHOOK_URL', webhookUrls(sandbox));
+  const hookSecret = read('PASARELA_WEBHOOK_SECRET', webhookSecret);
+  const hookPair = pairOrFail(['PASARELA_WEBHOOK_URL', hookUrls], ['PASARELA_WEBHOOK_SECRET', hookSecret]);
+  const limits = {
+    createPerMinute:
+      read('PASARELA_RATE_LIMIT_CREATE', integer(0, 1_000_000, 'session creations per minute (0 = off)')) ??
+      20,
+    readPerMinute:
+      read('PASARELA_RATE_LIMIT_READ', integer(0, 1_000_000, 'status reads per minute (0 = off)')) ?? 300,
+    streamsPerClient:
+      read('PASARELA_STREAMS_PER_CLIENT', integer(1, 100_000, 'open event streams per client')) ?? 50,
+  };
 
   const etpayPair = pairOrFail(['ETPAY_MERCHANT_CODE', etpayCode], ['ETPAY_API_TOKEN', etpayToken]);
   const tpagaPair = pairOrFail(['TPAGA_USERNAME', tpagaUser], ['TPAGA_PASSWORD', tpagaPassword]);
@@ -228,6 +341,7 @@ export function loadConfig(env: ConfigEnv): Config {
           apiToken: etpayPair?.[1] ?? sandboxCredentials.etpay.apiToken,
           apiUrl: etpayApiUrl ?? (sandbox ? `${sandboxBase}/etpay/api` : providerHosts.etpayApiUrl),
           pmtUrl: etpayPmtUrl ?? (sandbox ? `${sandboxBase}/etpay/pmt` : providerHosts.etpayPmtUrl),
+          sessionMinutes: etpaySessionMinutes,
         }
       : null;
   const tpaga: TpagaConfig | null =
@@ -257,14 +371,17 @@ export function loadConfig(env: ConfigEnv): Config {
     trustProxy,
     etpay,
     tpaga,
+    webhooks: hookPair ? { urls: hookPair[0], secret: hookPair[1] } : null,
+    limits,
+    unknownVariables: unknownVariables(env),
   };
 }
 
 /** Both halves of a credential, or neither; one alone is a mistake worth stopping for. */
-function pairOrFail(
-  [firstName, first]: [string, string | undefined],
-  [secondName, second]: [string, string | undefined],
-): [string, string] | null {
+function pairOrFail<A, B>(
+  [firstName, first]: [string, A | undefined],
+  [secondName, second]: [string, B | undefined],
+): [A, B] | null {
   if (first !== undefined && second !== undefined) return [first, second];
   if (first === undefined && second === undefined) return null;
   const [missing, present] = first === undefined ? [firstName, secondName] : [secondName, firstName];

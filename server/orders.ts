@@ -47,8 +47,15 @@ export interface Order {
   returnUrl: string | null;
 }
 
-/** The largest valid order (50 items of 120 three-byte characters…) signs to about 33 KB. */
-const maxTokenLength = 65_536;
+/**
+ * The one limit on an order token's length, checked by `signOrder` and by the server. The
+ * largest valid order (50 items of 120 three-byte characters…) signs to about 33 KB with jose,
+ * and to about 56 KB with a signer that escapes non-ASCII as `\u…` (Python's json.dumps): both
+ * fit, as does the request body around it (64 KB).
+ */
+export const maxTokenLength = 62 * 1024;
+/** How far the signing server's clock may be from this one's, for `exp` and `nbf` (seconds). */
+export const clockToleranceSeconds = 30;
 const defaultExpiry = '30m';
 const encoder = new TextEncoder();
 
@@ -66,14 +73,16 @@ export async function signOrder(
   if (!parsed.success) throw new TypeError(`signOrder: ${describeIssue(parsed.error)}.`);
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresIn = options.expiresIn ?? defaultExpiry;
-  return (
-    new SignJWT(parsed.data)
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(issuedAt)
-      // jose reads a bare number as an absolute time; here it means seconds from now.
-      .setExpirationTime(typeof expiresIn === 'number' ? issuedAt + expiresIn : expiresIn)
-      .sign(encoder.encode(secret))
-  );
+  const token = await new SignJWT(parsed.data)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(issuedAt)
+    // jose reads a bare number as an absolute time; here it means seconds from now.
+    .setExpirationTime(typeof expiresIn === 'number' ? issuedAt + expiresIn : expiresIn)
+    .sign(encoder.encode(secret));
+  if (token.length > maxTokenLength) {
+    throw new TypeError(`signOrder: the order signs to ${token.length} characters, over ${maxTokenLength}.`);
+  }
+  return token;
 }
 
 const howToSign = 'your server must sign it with PASARELA_ORDER_SECRET (HS256, with an exp)';
@@ -87,14 +96,20 @@ export async function verifyOrder(
   secret: string,
   options: { now?: () => number } = {},
 ): Promise<Order> {
-  if (typeof token !== 'string' || token.length > maxTokenLength) {
-    throw invalidOrder(`The order token is not a JWT: ${howToSign}.`);
+  if (typeof token !== 'string') throw invalidOrder(`The order token is not a JWT: ${howToSign}.`);
+  if (token.length > maxTokenLength) {
+    throw new PasarelaError(
+      413,
+      'order_too_large',
+      `The order token is ${token.length} characters; the most an order can be is ${maxTokenLength} (50 items, 200-character description): sign a smaller order.`,
+    );
   }
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, encoder.encode(secret), {
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
+      clockTolerance: clockToleranceSeconds,
       ...(options.now && { currentDate: new Date(options.now()) }),
     }));
   } catch (error) {
@@ -154,6 +169,14 @@ function fromJoseError(error: unknown): PasarelaError {
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
     return invalidOrder(`The order token is not signed with HS256: ${howToSign}.`);
+  }
+  if (
+    error instanceof joseErrors.JWTClaimValidationFailed &&
+    (error.claim === 'nbf' || error.claim === 'iat')
+  ) {
+    return invalidOrder(
+      `The order token's ${error.claim} is more than ${clockToleranceSeconds} s ahead of this server's clock: check the clock of the server that signs orders (NTP), or sign without ${error.claim}.`,
+    );
   }
   if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'exp') {
     return invalidOrder(`The order token has no valid exp: ${howToSign}.`);

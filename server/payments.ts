@@ -1,14 +1,20 @@
 import {
   type EventSource,
+  holdsMoney,
   isFinal,
   type PaymentSession,
   type ProviderId,
   toPublicSession,
 } from './core/session.js';
+import { PasarelaError } from './errors.js';
 import type { SessionHub } from './live.js';
 import type { Logger } from './log.js';
 import type { Order } from './orders.js';
-import type { PaymentProvider, ProviderObservation } from './providers/provider.js';
+import {
+  OperationNotSupportedError,
+  type PaymentProvider,
+  type ProviderObservation,
+} from './providers/provider.js';
 import type { ApplyResult, Store } from './store/store.js';
 
 /** An order as the server trusts it: from a verified order token or the merchant's hook. */
@@ -27,6 +33,13 @@ export interface PaymentsOptions {
   /** The first reconciliation of a new session (60 s), then doubling up to `maxCheckDelayMs` (10 min). */
   firstCheckDelayMs?: number | undefined;
   maxCheckDelayMs?: number | undefined;
+  /**
+   * A provider hint (Tpaga's webhook, a buyer's return) within this long of the session's last
+   * query asks nothing: the next reconciliation looks instead (5 s).
+   */
+  hintGapMs?: number | undefined;
+  /** Aborted on shutdown: provider queries shared by several callers stop then. */
+  shutdown?: AbortSignal | undefined;
 }
 
 /**
@@ -37,6 +50,8 @@ export class Payments {
   readonly #o: PaymentsOptions;
   /** One provider query in flight per session (a burst of Tpaga webhooks makes one `/info` call). */
   readonly #syncs = new Map<string, Promise<PaymentSession>>();
+  /** When each session's last query ended (for `hint`); entries older than the gap are swept. */
+  readonly #lastQueried = new Map<string, number>();
 
   constructor(options: PaymentsOptions) {
     this.#o = options;
@@ -57,6 +72,7 @@ export class Payments {
   ): Promise<PaymentSession> {
     const provider = this.#o.providers.get(providerId);
     if (!provider) throw new Error(`provider ${providerId} is not enabled`);
+    await this.#assertOrderUnpaid(order.orderId);
     const now = new Date(this.#o.now()).toISOString();
     const session: PaymentSession = {
       id: this.#o.newSessionId(),
@@ -78,10 +94,17 @@ export class Payments {
       providerStatus: null,
       nextCheckAt: null,
       checkAttempts: 0,
+      duplicate: false,
     };
     // Stored before the provider is called, so an answer that arrives early finds its session.
     await this.#o.store.createSession(session);
-    const attachment = await provider.create(session, context);
+    let attachment: Awaited<ReturnType<PaymentProvider['create']>>;
+    try {
+      attachment = await provider.create(session, context);
+    } catch (error) {
+      await this.#createFailed(session, error);
+      throw error;
+    }
     const attached = await this.#o.store.attachProvider(session.id, {
       ...attachment,
       updatedAt: new Date(this.#o.now()).toISOString(),
@@ -116,6 +139,15 @@ export class Payments {
       });
       this.#o.hub.publish(view);
       await this.#notifyMerchant(view);
+      if (result.session.duplicate && holdsMoney(result.session.status) && !holdsMoney(session.status)) {
+        this.#o.log.warn('duplicate payment for an order already paid: refund it', {
+          session: view.id,
+          order: view.orderId,
+        });
+      }
+      if (holdsMoney(result.session.status) && !result.session.duplicate) {
+        await this.#cancelOtherSessions(result.session);
+      }
       if (result.session.status === 'paid' && this.#o.autoDeliver.has(result.session.provider)) {
         await this.#autoDeliver(result.session);
       }
@@ -123,18 +155,48 @@ export class Payments {
     return result;
   }
 
-  /** Asks the provider for the session's status and applies the answer (one call at a time). */
+  /**
+   * A provider's hint that the session may have changed (Tpaga's webhook, the buyer's return):
+   * asks the provider, unless it was asked moments ago; then the next reconciliation is brought
+   * forward instead, so a hint is never lost and a flood of them costs one query per gap.
+   */
+  async hint(session: PaymentSession, source: EventSource, signal?: AbortSignal): Promise<PaymentSession> {
+    const last = this.#lastQueried.get(session.id);
+    const gap = this.#o.hintGapMs ?? 5_000;
+    if (!this.#syncs.has(session.id) && last !== undefined && this.#o.now() - last < gap) {
+      if (!isFinal(session.status)) {
+        await this.#o.store.scheduleCheck(
+          session.id,
+          new Date(last + gap).toISOString(),
+          session.checkAttempts,
+        );
+      }
+      return session;
+    }
+    return this.sync(session, source, signal);
+  }
+
+  /**
+   * Asks the provider for the session's status and applies the answer. One query per session at
+   * a time, shared by every caller: each caller's `signal` stops only its own wait, never the
+   * query (a webhook that joined a return's query must still see its answer stored).
+   */
   sync(session: PaymentSession, source: EventSource, signal?: AbortSignal): Promise<PaymentSession> {
-    const running = this.#syncs.get(session.id);
-    if (running) return running;
-    const task = (async () => {
-      const provider = this.#o.providers.get(session.provider);
-      if (!provider || !session.providerRef) return session;
-      const observation = await provider.query(session, signal);
-      return (await this.observe(session, observation, source)).session;
-    })().finally(() => this.#syncs.delete(session.id));
-    this.#syncs.set(session.id, task);
-    return task;
+    let task = this.#syncs.get(session.id);
+    if (!task) {
+      task = (async () => {
+        const provider = this.#o.providers.get(session.provider);
+        if (!provider || !session.providerRef) return session;
+        try {
+          const observation = await provider.query(session, this.#o.shutdown);
+          return (await this.observe(session, observation, source)).session;
+        } finally {
+          this.#markQueried(session.id);
+        }
+      })().finally(() => this.#syncs.delete(session.id));
+      this.#syncs.set(session.id, task);
+    }
+    return untilAborted(task, signal);
   }
 
   /** Plans the next reconciliation: backoff from creation, and a check right after expiry. */
@@ -157,6 +219,84 @@ export class Payments {
     // Look again just after the provider's lifetime ends, so expiry is never late by a whole step.
     if (expiry > now && expiry + 5_000 < next) next = expiry + 5_000;
     return new Date(next).toISOString();
+  }
+
+  #markQueried(id: string): void {
+    const now = this.#o.now();
+    const gap = this.#o.hintGapMs ?? 5_000;
+    // Swept as it grows, so a busy server keeps only the sessions of the last few seconds.
+    if (this.#lastQueried.size > 1_000) {
+      for (const [key, at] of this.#lastQueried) if (now - at >= gap) this.#lastQueried.delete(key);
+    }
+    this.#lastQueried.set(id, now);
+  }
+
+  /** An order is paid at most once: no new session once one of its sessions holds the money. */
+  async #assertOrderUnpaid(orderId: string): Promise<void> {
+    const sessions = await this.#o.store.orderSessions(orderId);
+    if (sessions.some((s) => holdsMoney(s.status))) {
+      throw new PasarelaError(
+        409,
+        'order_already_paid',
+        `The order "${orderId}" is already paid; it cannot be paid again.`,
+      );
+    }
+  }
+
+  /**
+   * The provider refused, failed or never answered the creation: the session is marked failed
+   * with the reason, so it is never listed as a payment in progress.
+   */
+  async #createFailed(session: PaymentSession, error: unknown): Promise<void> {
+    const reason =
+      error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
+        ? 'create_aborted'
+        : error instanceof Error && error.name === 'ProviderRejectedError'
+          ? 'provider_rejected'
+          : 'provider_unavailable';
+    try {
+      await this.#o.store.applyObservation(session.id, {
+        statuses: ['failed'],
+        source: 'create',
+        providerStatus: null,
+        dedupeKey: null,
+        detail: { reason, error: String(error).slice(0, 200) },
+        at: new Date(this.#o.now()).toISOString(),
+      });
+    } catch (stored) {
+      this.#o.log.error('could not mark a failed creation', { session: session.id, error: String(stored) });
+    }
+  }
+
+  /**
+   * One session of the order holds the money: its other pending sessions are cancelled where the
+   * provider can (Tpaga). Where it cannot (ETpay), a payment that still arrives is flagged as a
+   * duplicate by the store. A failed cancel is logged; that link may still be paid, and is then
+   * flagged the same way.
+   */
+  async #cancelOtherSessions(paid: PaymentSession): Promise<void> {
+    const others = (await this.#o.store.orderSessions(paid.orderId)).filter(
+      (s) => s.id !== paid.id && s.status === 'pending' && s.providerRef,
+    );
+    for (const other of others) {
+      const provider = this.#o.providers.get(other.provider);
+      if (!provider) continue;
+      try {
+        const observation = await provider.cancel(other, this.#o.shutdown);
+        await this.observe(
+          other,
+          { ...observation, detail: { ...observation.detail, reason: 'order_paid', paidBy: paid.id } },
+          'admin',
+        );
+      } catch (error) {
+        if (error instanceof OperationNotSupportedError) continue;
+        this.#o.log.warn('could not cancel another session of a paid order', {
+          session: other.id,
+          order: paid.orderId,
+          error: String(error),
+        });
+      }
+    }
   }
 
   async #notifyMerchant(view: ReturnType<typeof toPublicSession>): Promise<void> {
@@ -184,4 +324,15 @@ export class Payments {
       this.#o.log.warn('automatic delivery failed', { session: session.id, error: String(error) });
     }
   }
+}
+
+/** Waits for `task`, or rejects with the signal's reason once `signal` aborts (the task goes on). */
+function untilAborted<T>(task: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return task;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    task.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

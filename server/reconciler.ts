@@ -1,3 +1,4 @@
+import type { PaymentSession } from './core/session.js';
 import type { Logger } from './log.js';
 import type { Payments } from './payments.js';
 import type { Store } from './store/store.js';
@@ -13,7 +14,15 @@ export interface ReconcilerOptions {
   concurrency?: number;
   /** Idempotency keys older than this are purged (24 h). */
   idempotencyTtlMs?: number;
+  /**
+   * A pending session whose provider cannot be asked (every query fails) is marked expired this
+   * long after its `expiresAt` (10 min); it is then looked at a few more times for a late success.
+   */
+  expiryGraceMs?: number;
 }
+
+/** After an expiry without a provider answer: looks for a late success, then stops. */
+const lateLooksAfterMs = [3_600_000, 6 * 3_600_000, 24 * 3_600_000];
 
 /**
  * Re-queries pending sessions whose next check is due (Tpaga `/info`, ETpay
@@ -28,7 +37,13 @@ export class Reconciler {
   #running: Promise<void> | undefined;
 
   constructor(options: ReconcilerOptions) {
-    this.#o = { intervalMs: 5_000, concurrency: 4, idempotencyTtlMs: 24 * 3_600_000, ...options };
+    this.#o = {
+      intervalMs: 5_000,
+      concurrency: 4,
+      idempotencyTtlMs: 24 * 3_600_000,
+      expiryGraceMs: 10 * 60_000,
+      ...options,
+    };
   }
 
   start(): void {
@@ -67,15 +82,58 @@ export class Reconciler {
         const session = due[next++]!;
         try {
           const synced = await payments.sync(session, 'reconcile', this.#stopping.signal);
-          await payments.scheduleNextCheck(synced, session.checkAttempts + 1);
+          if (session.status === 'pending')
+            await payments.scheduleNextCheck(synced, session.checkAttempts + 1);
+          else await this.#scheduleLateLook(synced);
         } catch (error) {
           if (this.#stopping.signal.aborted) return;
           log.warn('reconciliation query failed', { session: session.id, error: String(error) });
-          await payments.scheduleNextCheck(session, session.checkAttempts + 1);
+          if (session.status !== 'pending') await this.#scheduleLateLook(session);
+          else if (this.#pastGrace(session)) await this.#expireUnanswered(session, error);
+          else await payments.scheduleNextCheck(session, session.checkAttempts + 1);
         }
       }
     };
     await Promise.all(Array.from({ length: this.#o.concurrency }, worker));
     return due.length;
+  }
+
+  #pastGrace(session: PaymentSession): boolean {
+    const expiry = session.expiresAt ? Date.parse(session.expiresAt) : Number.NaN;
+    return expiry + this.#o.expiryGraceMs <= this.#o.now();
+  }
+
+  /**
+   * The provider has not answered about a session well past its lifetime: it is expired (the
+   * buyer can no longer pay it), with the reason in its history. Money wins: a late success
+   * found by the looks that follow is still applied.
+   */
+  async #expireUnanswered(session: PaymentSession, error: unknown): Promise<void> {
+    const { payments, log } = this.#o;
+    const result = await payments.observe(
+      session,
+      {
+        statuses: ['expired'],
+        providerStatus: null,
+        dedupeKey: null,
+        detail: { reason: 'provider_unanswered', error: String(error).slice(0, 200) },
+      },
+      'reconcile',
+    );
+    log.warn('session expired without a provider answer', { session: session.id });
+    await this.#scheduleLateLook(result.session);
+  }
+
+  /** The next look for a late success after an unanswered expiry, or none once they are done. */
+  async #scheduleLateLook(session: PaymentSession): Promise<void> {
+    const expiry = session.expiresAt ? Date.parse(session.expiresAt) : Number.NaN;
+    const from = expiry + this.#o.expiryGraceMs;
+    const next = lateLooksAfterMs.map((after) => from + after).find((at) => at > this.#o.now());
+    const unanswered = session.status === 'expired' && session.providerStatus === null;
+    await this.#o.store.scheduleCheck(
+      session.id,
+      unanswered && next !== undefined ? new Date(next).toISOString() : null,
+      session.checkAttempts + 1,
+    );
   }
 }

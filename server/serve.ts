@@ -32,7 +32,17 @@ export interface StartOptions extends Partial<Omit<PasarelaOptions, 'config' | '
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
   const log = options.logger ?? createLogger();
-  const store = await openStore(config.databaseUrl);
+  if (config.unknownVariables.length) {
+    log.warn('unknown settings ignored (a typo?)', {
+      variables: config.unknownVariables.join(', '),
+      known: 'see the README, Configuration',
+    });
+  }
+  const store = await openStore(config.databaseUrl).catch((error: unknown) => {
+    // A store that cannot be opened, migrated or written stops start-up with one line.
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new ConfigError(`DATABASE_URL: ${message}`);
+  });
   const widget = loadWidgetBundle();
   const app = createPasarela({ ...options, config, store, logger: log, ...(widget && { widget }) });
 

@@ -63,6 +63,11 @@ export interface PaymentSession {
   /** When reconciliation should next query the provider (ISO), null when final. */
   nextCheckAt: string | null;
   checkAttempts: number;
+  /**
+   * A payment that arrived while another session of the same order already held the money
+   * (paid or delivered): stored, because money wins, and flagged so the merchant refunds it.
+   */
+  duplicate: boolean;
 }
 
 /** One stored status observation. */
@@ -111,6 +116,11 @@ export function toPublicSession(session: PaymentSession): PublicSession {
     expiresAt: session.expiresAt,
     action: session.action,
   };
+}
+
+/** The money is with the merchant (paid, or paid and delivered). */
+export function holdsMoney(status: Status): boolean {
+  return status === Status.paid || status === Status.delivered;
 }
 
 export function isFinal(status: Status): boolean {

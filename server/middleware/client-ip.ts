@@ -3,18 +3,26 @@ import type { Context } from 'hono';
 export type ClientIpResolver = (c: Context) => string | undefined;
 
 /**
- * The buyer's IP, for rate limits and Tpaga's `user_ip_address`. Behind a load balancer
- * (`PASARELA_TRUST_PROXY=1`) the first `X-Forwarded-For` entry; otherwise the socket's address,
- * which only the runtime knows (`remoteAddress`). Never trust the header when not behind a proxy:
- * a buyer could pick their own rate-limit bucket.
+ * The buyer's IP, for rate limits and Tpaga's `user_ip_address`. Behind `trustProxy` proxy hops
+ * (`PASARELA_TRUST_PROXY`), the `X-Forwarded-For` entry the nearest trusted proxy added: each
+ * proxy appends the address it saw, so that is the `trustProxy`-th entry from the right; entries
+ * further left are whatever the client sent. With no proxy, the socket's address, which only the
+ * runtime knows (`remoteAddress`): the header is never read then, or a buyer could pick their own
+ * rate-limit bucket.
  */
 export function clientIpResolver(options: {
-  trustProxy: boolean;
+  trustProxy: number;
   remoteAddress?: ClientIpResolver;
 }): ClientIpResolver {
   return (c) => {
-    if (options.trustProxy) {
-      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (options.trustProxy > 0) {
+      const entries = (c.req.header('x-forwarded-for') ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      // Fewer entries than hops: the request did not come through every proxy; the nearest
+      // proxy's own view (the leftmost it wrote) is still better than the socket (a proxy).
+      const forwarded = entries[Math.max(0, entries.length - options.trustProxy)];
       if (forwarded) return forwarded;
     }
     return options.remoteAddress?.(c) ?? nodeRemoteAddress(c);

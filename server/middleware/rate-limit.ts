@@ -1,12 +1,16 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { PasarelaError } from '../errors.js';
 import type { ClientIpResolver } from './client-ip.js';
 
 export interface RateLimitOptions {
-  /** Requests allowed per window and client IP. */
+  /** Requests allowed per window and client IP (or per `key`). */
   limit: number;
   windowMs: number;
   clientIp: ClientIpResolver;
+  /** What is counted, when not the client's address (a session, a payment token). */
+  key?: (c: Context) => string | undefined;
+  /** How the counted thing is named in the message ("this address"). */
+  per?: string;
   now: () => number;
   /** Distinguishes limiters sharing nothing (for messages). */
   name: string;
@@ -26,7 +30,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       for (const [key, window] of windows) if (now - window.start >= options.windowMs) windows.delete(key);
       lastSweep = now;
     }
-    const key = options.clientIp(c) ?? 'unknown';
+    const key = (options.key ?? options.clientIp)(c) ?? 'unknown';
     let window = windows.get(key);
     if (!window || now - window.start >= options.windowMs) {
       window = { start: now, count: 0 };
@@ -39,7 +43,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       throw new PasarelaError(
         429,
         'rate_limited',
-        `Too many ${options.name} requests from this address: try again in ${retryAfter} s.`,
+        `Too many ${options.name} requests ${options.per ?? 'from this address'}: try again in ${retryAfter} s.`,
       );
     }
     await next();

@@ -10,7 +10,15 @@ export function createProviders(
 ): PaymentProvider[] {
   const providers: PaymentProvider[] = [];
   if (config.etpay) {
-    providers.push(createEtpayProvider({ ...config.etpay, publicUrl: config.publicUrl, ...options }));
+    const { sessionMinutes, ...etpay } = config.etpay;
+    providers.push(
+      createEtpayProvider({
+        ...etpay,
+        sessionLifetimeMs: sessionMinutes * 60_000,
+        publicUrl: config.publicUrl,
+        ...options,
+      }),
+    );
   }
   if (config.tpaga) {
     const { username, password, apiUrl, terminalId, expiryMinutes } = config.tpaga;

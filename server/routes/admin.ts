@@ -11,6 +11,7 @@ const listQuery = z.object({
   status: z.enum(Object.values(Status) as [Status, ...Status[]]).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   before: z.string().max(64).optional(),
+  duplicate: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
 });
 
 const operations = ['deliver', 'refund', 'cancel'] as const;
@@ -38,7 +39,7 @@ export function adminRoutes(ctx: AppContext): Hono {
       throw new PasarelaError(
         400,
         'invalid_query',
-        `status must be one of ${Object.values(Status).join(', ')}; limit 1–500.`,
+        `status must be one of ${Object.values(Status).join(', ')}; limit 1–500; duplicate true or false.`,
       );
     }
     const sessions = await ctx.store.listSessions(stripUndefined(query.data));
@@ -109,6 +110,8 @@ function adminView(session: PaymentSession) {
     providerRef: session.providerRef,
     providerStatus: session.providerStatus,
     nextCheckAt: session.nextCheckAt,
+    /** A second payment for an order another session had already paid: refund it. */
+    duplicate: session.duplicate,
   };
 }
 

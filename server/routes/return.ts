@@ -24,7 +24,8 @@ export function returnRoutes(ctx: AppContext): Hono {
         }
       } else if (session.provider === 'tpaga' && session.status === 'pending') {
         // The buyer is back from the wallet: a good moment to ask Tpaga (never proof by itself).
-        await ctx.payments.sync(session, 'return', AbortSignal.timeout(3_000));
+        // Waits 3 s at most; the query goes on for the webhook or reconciler that shares it.
+        await ctx.payments.hint(session, 'return', AbortSignal.timeout(3_000));
       }
     } catch (error) {
       // A bad or unverifiable return never blocks the buyer: the widget keeps confirming.

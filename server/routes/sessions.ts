@@ -10,8 +10,9 @@ import { ProviderRejectedError } from '../providers/provider.js';
 import { withIdempotencyKey } from './idempotency.js';
 import { readJson } from './read-json.js';
 
+// The order's size is checked where it is verified (`maxTokenLength`, one limit with signOrder).
 const createBody = z.union([
-  z.object({ provider: z.string(), order: z.string().min(1).max(8192) }).strict(),
+  z.object({ provider: z.string(), order: z.string().min(1) }).strict(),
   z.object({ provider: z.string(), orderId: z.string().min(1).max(64) }).strict(),
 ]);
 

@@ -52,7 +52,7 @@ export function webhookRoutes(ctx: AppContext): Hono {
     if (!session)
       throw new PasarelaError(404, 'session_not_found', 'No payment session has this payment request.');
     try {
-      await ctx.payments.sync(session, 'webhook', c.req.raw.signal);
+      await ctx.payments.hint(session, 'webhook', c.req.raw.signal);
     } catch (error) {
       if (error instanceof TpagaAnswerMismatchError) {
         // Tpaga's answer is not about this session's payment (cost or idempotency token differ):

@@ -45,9 +45,19 @@ export interface IdempotencyRecord {
 
 export interface SessionQuery {
   status?: Status;
+  /** Only the sessions flagged (true) or not flagged (false) as a duplicate payment. */
+  duplicate?: boolean;
   limit?: number;
   /** Sessions created before this id's creation (keyset pagination), newest first. */
   before?: string;
+}
+
+/**
+ * The database stayed locked by another connection for longer than the store waits: nothing was
+ * written. Routes answer 503 with `Retry-After`, so a provider or a buyer tries again.
+ */
+export class StoreBusyError extends Error {
+  override readonly name = 'StoreBusyError';
 }
 
 /**
@@ -62,12 +72,18 @@ export interface Store {
   /**
    * Atomically: skip when `dedupeKey` is known; otherwise run each status through the status
    * machine, store one event per observation (with from/to, even when nothing changed) and
-   * the new status. Throws when the session does not exist.
+   * the new status; a session that comes to hold money while another session of its order
+   * already does is flagged `duplicate`. Throws when the session does not exist.
    */
   applyObservation(id: string, observation: StatusObservation): Promise<ApplyResult>;
   listSessions(query?: SessionQuery): Promise<PaymentSession[]>;
+  /** Every session of one order (`orderId`), oldest first. */
+  orderSessions(orderId: string): Promise<PaymentSession[]>;
   listEvents(sessionId: string): Promise<StatusEvent[]>;
-  /** Pending sessions whose `nextCheckAt` is at or before `now`, oldest check first. */
+  /**
+   * Sessions whose `nextCheckAt` is at or before `now`, oldest check first: pending ones, and
+   * the few looked at again after an expiry without a provider answer (a final status clears it).
+   */
   dueForReconciliation(now: string, limit: number): Promise<PaymentSession[]>;
   scheduleCheck(id: string, nextCheckAt: string | null, checkAttempts: number): Promise<void>;
   /** Inserts the record unless the key exists; returns the stored record either way. */
@@ -80,7 +96,7 @@ export interface Store {
   /** Releases a claim whose request failed, so a retry can try again. */
   releaseIdempotencyKey(key: string): Promise<void>;
   purgeIdempotencyKeys(olderThan: string): Promise<number>;
-  /** True when the store answers a trivial query. */
+  /** True when the store answers and can write (the health check). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

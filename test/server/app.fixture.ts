@@ -56,10 +56,12 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
   app = createPasarela({ config, store, logger, reconciler: false, ...setup.options });
   app.route('/', sandboxes.app);
 
+  // The first order is OC-1001; each later one gets its own id, since an order is paid only once.
+  let orders = 0;
   const order = (claims: Record<string, unknown> = {}) =>
     signOrder(
       {
-        order_id: 'OC-1001',
+        order_id: `OC-${1001 + orders++}`,
         amount: 12000,
         currency: 'CLP',
         description: 'Café de grano',

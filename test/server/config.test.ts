@@ -5,6 +5,8 @@ import { createLogger } from '../../server/log.js';
 const secret = 'config-test-order-secret-0123456789abcdef';
 const etpay = { ETPAY_MERCHANT_CODE: 'cl_shop', ETPAY_API_TOKEN: 'etpay-real-token-0123456789' };
 const tpaga = { TPAGA_USERNAME: 'shop-user', TPAGA_PASSWORD: 'tpaga-real-password-0123' };
+/** Standard Webhooks secret: whsec_ and the base64 of 32 bytes. */
+const webhookSecret = `whsec_${btoa('w'.repeat(32))}`;
 
 /** A production-like environment: a secret and ETpay credentials, no sandbox. */
 function env(overrides: Record<string, string | undefined> = {}) {
@@ -37,8 +39,11 @@ describe('loadConfig defaults', () => {
       adminToken: null,
       allowedOrigins: ['http://localhost:8787'],
       sandbox: false,
-      trustProxy: false,
+      trustProxy: 0,
       tpaga: null,
+      webhooks: null,
+      limits: { createPerMinute: 20, readPerMinute: 300, streamsPerClient: 50 },
+      unknownVariables: [],
     });
     expect(loadConfig(env({ PORT: '9000' })).publicUrl).toBe('http://localhost:9000');
   });
@@ -50,6 +55,7 @@ describe('loadConfig defaults', () => {
       apiToken: etpay.ETPAY_API_TOKEN,
       apiUrl: 'https://api-sandbox.etpay.com',
       pmtUrl: 'https://pmt-sandbox.etpay.com',
+      sessionMinutes: 30,
     });
     expect(config.tpaga).toEqual({
       username: 'shop-user',
@@ -87,6 +93,12 @@ describe('loadConfig values', () => {
       TPAGA_TERMINAL_ID: 'kiosk-7',
       TPAGA_EXPIRY_MINUTES: '1440',
       TPAGA_AUTO_DELIVERY: '1',
+      ETPAY_SESSION_MINUTES: '45',
+      PASARELA_WEBHOOK_URL: 'https://shop.example/pasarela-events, http://127.0.0.1:9000/hooks',
+      PASARELA_WEBHOOK_SECRET: webhookSecret,
+      PASARELA_RATE_LIMIT_CREATE: '5',
+      PASARELA_RATE_LIMIT_READ: '0',
+      PASARELA_STREAMS_PER_CLIENT: '8',
     });
     expect(config).toEqual({
       port: 3000,
@@ -98,12 +110,13 @@ describe('loadConfig values', () => {
       adminToken: 'admin-token-0123456789',
       allowedOrigins: ['https://shop.example', 'https://www.shop.example', 'http://localhost:5173'],
       sandbox: false,
-      trustProxy: true,
+      trustProxy: 1,
       etpay: {
         merchantCode: 'cl_shop',
         apiToken: etpay.ETPAY_API_TOKEN,
         apiUrl: 'https://api-prod01.etpayment.com',
         pmtUrl: 'https://pmt-01.etpayment.com',
+        sessionMinutes: 45,
       },
       tpaga: {
         username: 'shop-user',
@@ -113,6 +126,12 @@ describe('loadConfig values', () => {
         expiryMinutes: 1440,
         autoDelivery: true,
       },
+      webhooks: {
+        urls: ['https://shop.example/pasarela-events', 'http://127.0.0.1:9000/hooks'],
+        secret: webhookSecret,
+      },
+      limits: { createPerMinute: 5, readPerMinute: 0, streamsPerClient: 8 },
+      unknownVariables: [],
     });
   });
 
@@ -125,8 +144,16 @@ describe('loadConfig values', () => {
   });
 
   it('accepts 1, 0, true and false for boolean variables', () => {
-    const read = (value: string) => loadConfig(env({ PASARELA_TRUST_PROXY: value })).trustProxy;
+    const read = (value: string) =>
+      loadConfig(env({ TPAGA_AUTO_DELIVERY: value, ...tpaga })).tpaga?.autoDelivery;
     expect(['1', 'true', 'TRUE', '0', 'false'].map(read)).toEqual([true, true, true, false, false]);
+  });
+
+  it('reads PASARELA_TRUST_PROXY as a number of trusted hops (1 and true are one, 0 and false none)', () => {
+    const read = (value: string) => loadConfig(env({ PASARELA_TRUST_PROXY: value })).trustProxy;
+    expect(['1', 'true', '0', 'false', '2', '10'].map(read)).toEqual([1, 1, 0, 0, 2, 10]);
+    expect(failure(env({ PASARELA_TRUST_PROXY: 'yes' }))).toMatch(/^PASARELA_TRUST_PROXY /);
+    expect(failure(env({ PASARELA_TRUST_PROXY: '11' }))).toMatch(/^PASARELA_TRUST_PROXY .*at most 10/);
   });
 
   it('accepts the ends of the numeric ranges', () => {
@@ -174,6 +201,7 @@ describe('loadConfig in sandbox mode', () => {
       ...sandboxCredentials.etpay,
       apiUrl: 'http://127.0.0.1:4000/sandbox/etpay/api',
       pmtUrl: 'http://127.0.0.1:4000/sandbox/etpay/pmt',
+      sessionMinutes: 30,
     });
     expect(config.tpaga).toEqual({
       username: 'pasarela-sandbox',
@@ -207,6 +235,7 @@ describe('loadConfig in sandbox mode', () => {
       apiToken: etpay.ETPAY_API_TOKEN,
       apiUrl: 'http://localhost:8787/sandbox/etpay/api',
       pmtUrl: 'https://pmt-01.etpayment.com',
+      sessionMinutes: 30,
     });
     expect(config.tpaga).toMatchObject({ username: 'pasarela-sandbox', merchantSlug: 'pasarela' });
   });
@@ -350,5 +379,61 @@ describe('describeConfig', () => {
     expect(lines[0]).not.toContain('[redacted]');
     expect(lines[0]).not.toContain(config.orderSecret);
     expect(JSON.parse(lines[0]!)).toMatchObject({ sandbox: true, generatedOrderKey: true });
+  });
+});
+
+describe('loadConfig: settings of features named in DESIGN.md', () => {
+  it('stops on a malformed value, naming the variable', () => {
+    expect(failure(env({ ETPAY_SESSION_MINUTES: 'abc' }))).toMatch(/^ETPAY_SESSION_MINUTES /);
+    expect(failure(env({ ETPAY_SESSION_MINUTES: '0' }))).toMatch(/^ETPAY_SESSION_MINUTES /);
+    expect(
+      failure(env({ PASARELA_WEBHOOK_URL: 'not a url', PASARELA_WEBHOOK_SECRET: webhookSecret })),
+    ).toMatch(/^PASARELA_WEBHOOK_URL has "not a url", which is not an https:\/\/ URL/);
+    expect(
+      failure(env({ PASARELA_WEBHOOK_URL: 'https://shop.example/hooks', PASARELA_WEBHOOK_SECRET: 'nope' })),
+    ).toMatch(/^PASARELA_WEBHOOK_SECRET must be whsec_/);
+    expect(failure(env({ PASARELA_RATE_LIMIT_CREATE: 'many' }))).toMatch(/^PASARELA_RATE_LIMIT_CREATE /);
+    expect(failure(env({ PASARELA_RATE_LIMIT_READ: '-1' }))).toMatch(/^PASARELA_RATE_LIMIT_READ /);
+    expect(failure(env({ PASARELA_STREAMS_PER_CLIENT: '0' }))).toMatch(/^PASARELA_STREAMS_PER_CLIENT /);
+  });
+
+  it('never quotes the webhook secret it refuses', () => {
+    const bad = 'whsec_tooShortButSecret';
+    const message = failure(
+      env({ PASARELA_WEBHOOK_URL: 'https://shop.example/h', PASARELA_WEBHOOK_SECRET: bad }),
+    );
+    expect(message).not.toContain('tooShortButSecret');
+  });
+
+  it('takes http webhook URLs only on loopback, or anywhere in sandbox mode', () => {
+    const hooks = (url: string, extra: Record<string, string> = {}) =>
+      env({ PASARELA_WEBHOOK_URL: url, PASARELA_WEBHOOK_SECRET: webhookSecret, ...extra });
+    expect(failure(hooks('http://shop.example/hooks'))).toMatch(/^PASARELA_WEBHOOK_URL /);
+    expect(loadConfig(hooks('http://localhost:9000/h')).webhooks?.urls).toEqual(['http://localhost:9000/h']);
+    expect(loadConfig(hooks('http://shop.example/h', { PASARELA_SANDBOX: '1' })).webhooks?.urls).toEqual([
+      'http://shop.example/h',
+    ]);
+  });
+
+  it('wants the webhook URL and secret together', () => {
+    expect(failure(env({ PASARELA_WEBHOOK_URL: 'https://shop.example/h' }))).toMatch(
+      /^PASARELA_WEBHOOK_SECRET is missing/,
+    );
+    expect(failure(env({ PASARELA_WEBHOOK_SECRET: webhookSecret }))).toMatch(
+      /^PASARELA_WEBHOOK_URL is missing/,
+    );
+  });
+
+  it('names variables with its prefixes that nothing reads, except the tests’ own', () => {
+    const config = loadConfig(
+      env({
+        PASARELA_WEBHOOK_SECERT: 'typo',
+        ETPAY_MERCHANT: 'x',
+        TPAGA_USER: 'y',
+        PASARELA_TEST_DATABASE_URL: 'postgres://localhost/test',
+        PATH: '/usr/bin',
+      }),
+    );
+    expect(config.unknownVariables).toEqual(['ETPAY_MERCHANT', 'PASARELA_WEBHOOK_SECERT', 'TPAGA_USER']);
   });
 });

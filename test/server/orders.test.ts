@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { PasarelaError } from '../../server/errors.js';
-import { assertReturnUrlAllowed, type OrderClaims, signOrder, verifyOrder } from '../../server/orders.js';
+import {
+  assertReturnUrlAllowed,
+  clockToleranceSeconds,
+  maxTokenLength,
+  type OrderClaims,
+  signOrder,
+  verifyOrder,
+} from '../../server/orders.js';
 
 const secret = 'orders-test-secret-at-least-32-bytes-long!';
 const key = new TextEncoder().encode(secret);
@@ -23,9 +30,12 @@ const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 /** A token signed with jose directly, for claims `signOrder` would refuse to sign. */
-function rawToken(payload: Record<string, unknown>, options: { exp?: number | null; alg?: string } = {}) {
+function rawToken(
+  payload: Record<string, unknown>,
+  options: { exp?: number | null; nbf?: number; alg?: string } = {},
+) {
   const exp = options.exp === undefined ? inAnHour() : options.exp;
-  return new SignJWT({ ...payload, ...(exp !== null && { exp }) })
+  return new SignJWT({ ...payload, ...(exp !== null && { exp }), ...(options.nbf && { nbf: options.nbf }) })
     .setProtectedHeader({ alg: options.alg ?? 'HS256' })
     .sign(key);
 }
@@ -162,9 +172,14 @@ describe('verifyOrder rejects forged and malformed tokens', () => {
       'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x',
       `${base64url({ alg: 'HS256' })}.${Buffer.from('not json').toString('base64url')}.sig`,
       'ñ\u0000.☃.🙂',
-      'x'.repeat(70_000),
     ];
     for (const token of garbage) await expectInvalid(token);
+  });
+
+  it('says an order token past the one length limit is too large', async () => {
+    const error = await rejection('x'.repeat(maxTokenLength + 1));
+    expect(error).toMatchObject({ status: 413, code: 'order_too_large' });
+    expect((error as Error).message).toMatch(/sign a smaller order/);
   });
 
   it('rejects a token that is not a string', async () => {
@@ -173,9 +188,27 @@ describe('verifyOrder rejects forged and malformed tokens', () => {
 });
 
 describe('verifyOrder expiry', () => {
-  it('answers order_expired for an expired token', async () => {
-    const error = await rejection(await rawToken(claims, { exp: Math.floor(Date.now() / 1000) - 1 }));
+  it('answers order_expired for a token expired for longer than the clock tolerance', async () => {
+    const error = await rejection(
+      await rawToken(claims, { exp: Math.floor(Date.now() / 1000) - clockToleranceSeconds - 1 }),
+    );
     expect(error).toMatchObject({ status: 400, code: 'order_expired' });
+  });
+
+  it('tolerates a signing server whose clock is a few seconds off', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // nbf 5 s ahead (a signer's clock running fast), exp 5 s behind (one running slow).
+    const order = await verifyOrder(await rawToken(claims, { nbf: now + 5, exp: now - 5 }), secret);
+    expect(order.orderId).toBe('OC-1001');
+  });
+
+  it('names nbf when it is further ahead than the tolerance', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const error = await rejection(
+      await rawToken(claims, { nbf: now + clockToleranceSeconds + 60, exp: now + 600 }),
+    );
+    expect(error).toMatchObject({ status: 400, code: 'invalid_order' });
+    expect((error as Error).message).toMatch(/nbf is more than 30 s ahead of this server's clock/);
   });
 
   it('accepts a token the given clock sees as live, though its exp has passed', async () => {

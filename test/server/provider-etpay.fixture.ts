@@ -95,6 +95,7 @@ export async function startEtpayClient(
       providerStatus: null,
       nextCheckAt: null,
       checkAttempts: 0,
+      duplicate: false,
       ...overrides,
     };
   }

@@ -111,6 +111,7 @@ describe('create body helpers', () => {
         providerStatus: null,
         nextCheckAt: null,
         checkAttempts: 0,
+        duplicate: false,
       },
       { publicUrl: 'https://pay.example/', terminalId: 'web', expiryMinutes: 1, clientIp: '::1', now: 0 },
     );

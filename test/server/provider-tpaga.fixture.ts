@@ -115,6 +115,7 @@ export async function startTpagaClient(
       providerStatus: null,
       nextCheckAt: null,
       checkAttempts: 0,
+      duplicate: false,
       ...overrides,
     };
   }

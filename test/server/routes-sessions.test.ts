@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { orderSecret, startTestServer, type TestServer } from './app.fixture.js';
@@ -201,5 +202,54 @@ describe('Idempotency-Key', () => {
     server.sandboxes.etpay.failApi('5xx', 1);
     expect((await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-4' })).status).toBe(502);
     expect((await post({ provider: 'etpay', order }, { 'Idempotency-Key': 'k-4' })).status).toBe(201);
+  });
+});
+
+describe('order size', () => {
+  const wide = (length: number) => '€'.repeat(length);
+  const largest = {
+    order_id: 'a'.repeat(64),
+    amount: 50 * 1000,
+    currency: 'CLP',
+    description: wide(200),
+    items: Array.from({ length: 50 }, () => ({ name: wide(120), quantity: 1, amount: 1000 })),
+  };
+
+  it('creates a session for the largest order signOrder signs (50 items of 120 characters)', async () => {
+    server = await startTestServer();
+    const response = await server.createSession('etpay', largest);
+    expect(response.status).toBe(201);
+  });
+
+  it('takes the largest order from a signer that escapes non-ASCII (Python json.dumps)', async () => {
+    server = await startTestServer();
+    const now = Math.floor(Date.now() / 1000);
+    const ascii = (value: unknown) =>
+      JSON.stringify(value).replace(
+        /[\u0080-\uffff]/g,
+        (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const input = `${b64(ascii({ alg: 'HS256', typ: 'JWT' }))}.${b64(ascii({ ...largest, iat: now, exp: now + 600 }))}`;
+    const signature = createHmac('sha256', orderSecret).update(input).digest('base64url');
+    const token = `${input}.${signature}`;
+    expect(token.length).toBeGreaterThan(48 * 1024);
+    const response = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'etpay', order: token }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('says an order token past the limit is too large, not that the body is malformed', async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'etpay', order: 'x'.repeat(63 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'order_too_large' } });
   });
 });

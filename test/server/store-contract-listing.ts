@@ -9,25 +9,27 @@ export function describeListingContract(getStore: () => Store): void {
   const created = (overrides: Partial<PaymentSession> = {}) => createdIn(getStore(), overrides);
 
   describe('reconciliation schedule', () => {
-    it('lists only pending sessions due at or before now, oldest check first, up to limit', async () => {
+    it('lists the sessions due at or before now, oldest check first, up to limit', async () => {
       const late = await created({ nextCheckAt: '2025-01-01T00:03:00.000Z' });
       const early = await created({ nextCheckAt: '2025-01-01T00:01:00.000Z' });
       const exact = await created({ nextCheckAt: '2025-01-01T00:05:00.000Z' });
       await created({ nextCheckAt: '2025-01-01T00:06:00.000Z' });
       await created({ nextCheckAt: null });
-      // Due by its time, but no longer pending: a final session is never reconciled.
+      // Due by its time, but a final status clears the schedule: it is not reconciled again.
       const paid = await created({ nextCheckAt: '2025-01-01T00:00:30.000Z' });
       await getStore().applyObservation(paid.id, observation(['paid']));
-      await getStore().scheduleCheck(paid.id, '2025-01-01T00:00:30.000Z', 1);
-      await created({ status: 'expired', nextCheckAt: '2025-01-01T00:00:10.000Z' });
+      // An expired session scheduled again (a late look after an unanswered expiry) is due.
+      const expired = await created({ status: 'expired', nextCheckAt: '2025-01-01T00:00:10.000Z' });
 
       const now = '2025-01-01T00:05:00.000Z';
+      expect((await getStore().getSession(paid.id))?.nextCheckAt).toBeNull();
       expect((await getStore().dueForReconciliation(now, 10)).map((s) => s.id)).toEqual([
+        expired.id,
         early.id,
         late.id,
         exact.id,
       ]);
-      expect((await getStore().dueForReconciliation(now, 2)).map((s) => s.id)).toEqual([early.id, late.id]);
+      expect((await getStore().dueForReconciliation(now, 2)).map((s) => s.id)).toEqual([expired.id, early.id]);
     });
 
     it('answers whole sessions', async () => {

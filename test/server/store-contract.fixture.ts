@@ -37,6 +37,7 @@ export function makeSession(overrides: Partial<PaymentSession> = {}): PaymentSes
     providerStatus: 'created',
     nextCheckAt: '2025-01-01T00:01:00.000Z',
     checkAttempts: 0,
+    duplicate: false,
     ...overrides,
   };
 }

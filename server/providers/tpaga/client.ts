@@ -187,7 +187,11 @@ export function createTpagaProvider(options: TpagaProviderOptions): TpagaProvide
         action: {
           type: 'wallet',
           url: pr.tpaga_payment_url,
-          qr: `/api/sessions/${encodeURIComponent(session.id)}/qr.svg`,
+          // Root-relative, under the path PUBLIC_URL carries when the server is mounted (`/pay`).
+          qr: joinUrl(
+            new URL(options.publicUrl).pathname,
+            `/api/sessions/${encodeURIComponent(session.id)}/qr.svg`,
+          ),
         },
         expiresAt: new Date(pr.expires_at).toISOString(),
         providerStatus: pr.status,

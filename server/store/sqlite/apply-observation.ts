@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isFinal, type Status, type StatusEvent } from '../../core/session.js';
+import { holdsMoney, isFinal, type Status, type StatusEvent } from '../../core/session.js';
 import { nextStatus } from '../../core/status-machine.js';
 import type { ApplyResult, StatusObservation } from '../store.js';
 import { rowToEvent, rowToSession } from './rows.js';
@@ -45,6 +45,13 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
 
     const changed = current !== start;
     if (!changed) return { session, events, changed };
+    // Money arriving for an order whose money another session already holds: a second payment.
+    // Decided inside this transaction, so two payments landing together cannot both look first.
+    const duplicate =
+      session.duplicate ||
+      (holdsMoney(current) &&
+        !holdsMoney(start) &&
+        st.otherMoneySession.get(session.orderId, id) !== undefined);
     st.updateStatus.run({
       id,
       status: current,
@@ -53,6 +60,7 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
       // A final session needs no more reconciliation. (Nothing moves back to pending, so today
       // every change is final; asked anyway so the rule lives in one place, `isFinal`.)
       clear_check: isFinal(current) ? 1 : 0,
+      duplicate: duplicate ? 1 : 0,
     });
     return { session: rowToSession(st.getSession.get(id)!), events, changed };
   });

@@ -3,8 +3,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 
-/** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long one attempt waits for another connection's lock before SQLITE_BUSY. Short, because
+ * better-sqlite3 waits synchronously: the whole process stops while it does. The store retries
+ * asynchronously instead (`BUSY_BUDGET_MS` in all), so other requests go on meanwhile.
+ */
+export const BUSY_TIMEOUT_MS = 20;
+/** How long an operation keeps retrying a busy database before giving up with `StoreBusyError`. */
+export const BUSY_BUDGET_MS = 5_000;
 
 /** A connection's durability settings as SQLite itself reports them. */
 export interface SqliteSettings {
@@ -40,14 +46,53 @@ export function openDatabase(path: string): Database.Database {
     // the promise resolves"). NORMAL, WAL's usual partner, may lose the last commits on power loss.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    // Another process (a second server, a CLI) may hold the write lock briefly: wait, don't fail.
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Opening may wait for another process (a second server migrating the same new file): nothing
+    // else runs yet, so a blocking wait is fine here.
+    db.pragma(`busy_timeout = ${BUSY_BUDGET_MS}`);
     migrate(db);
+    assertWritable(db, path);
+    // From now on each attempt waits a moment; the store's asynchronous retries wait longer.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+/**
+ * True when a write would go through: a row is written in a transaction that is rolled back
+ * (nothing reaches the disk). False for a read-only file, directory or filesystem.
+ */
+export function canWrite(db: Database.Database): boolean {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    if (isBusy(error)) throw error;
+    return false;
+  }
+  try {
+    db.prepare('INSERT INTO health_checks (at) VALUES (?)').run(new Date().toISOString());
+    return true;
+  } catch (error) {
+    if (isBusy(error)) throw error;
+    return false;
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+function assertWritable(db: Database.Database, path: string): void {
+  if (isMemory(path) || canWrite(db)) return;
+  throw new Error(
+    `SQLite cannot write to ${path}: check that the file, its directory and the disk are writable by this user.`,
+  );
+}
+
+/** SQLITE_BUSY or SQLITE_LOCKED (and their extended codes): another connection holds the lock. */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 export function readSettings(db: Database.Database): SqliteSettings {

@@ -1,4 +1,10 @@
-export { BUSY_TIMEOUT_MS, openDatabase, readSettings, type SqliteSettings } from './database.js';
+export {
+  BUSY_BUDGET_MS,
+  BUSY_TIMEOUT_MS,
+  openDatabase,
+  readSettings,
+  type SqliteSettings,
+} from './database.js';
 export { migrate, migrations } from './migrations.js';
 export {
   LIST_DEFAULT_LIMIT,

@@ -60,6 +60,16 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   `,
+  // 2: the order is the unit of payment: sessions found by order, duplicate payments flagged.
+  `
+  ALTER TABLE sessions ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX sessions_order ON sessions (order_id, status);
+  CREATE INDEX sessions_duplicate ON sessions (created_at, id) WHERE duplicate = 1;
+  -- Reconciliation also looks again at a few sessions it expired without a provider answer.
+  CREATE INDEX sessions_next_check ON sessions (next_check_at) WHERE next_check_at IS NOT NULL;
+  -- Written, and rolled back, by the health check: proof that the database can be written.
+  CREATE TABLE health_checks (id INTEGER PRIMARY KEY, at TEXT NOT NULL) STRICT;
+  `,
 ];
 
 /**

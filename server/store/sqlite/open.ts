@@ -1,6 +1,13 @@
-import type { IdempotencyRecord, SessionQuery, Store } from '../store.js';
+import { type IdempotencyRecord, type SessionQuery, type Store, StoreBusyError } from '../store.js';
 import { makeApplyObservation } from './apply-observation.js';
-import { openDatabase, readSettings, type SqliteSettings } from './database.js';
+import {
+  BUSY_BUDGET_MS,
+  canWrite,
+  isBusy,
+  openDatabase,
+  readSettings,
+  type SqliteSettings,
+} from './database.js';
 import { rowToEvent, rowToIdempotency, rowToSession, sessionToRow } from './rows.js';
 import { prepareStatements } from './statements.js';
 
@@ -12,6 +19,8 @@ export interface SqliteStoreOptions {
    * the caller (observation `at`, `updatedAt`, `createdAt`), so the store itself never reads it.
    */
   now?: () => number;
+  /** How long an operation retries a database locked by another connection (5 s). */
+  busyBudgetMs?: number;
 }
 
 /** A `Store` that can also report its own connection's settings (diagnostics, tests). */
@@ -45,71 +54,113 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     return { record: stored, created: info.changes === 1 };
   });
 
-  // better-sqlite3 is synchronous; `async` turns its throws into rejections, as the interface expects.
-  return {
-    async createSession(session) {
-      st.insertSession.run(sessionToRow(session));
-    },
-    async getSession(id) {
-      const row = st.getSession.get(id);
-      return row && rowToSession(row);
-    },
-    async findByProviderRef(provider, ref) {
-      const row = st.findByProviderRef.get(provider, ref);
-      return row && rowToSession(row);
-    },
-    async attachProvider(id, attachment) {
-      const info = st.attachProvider.run({
-        id,
-        provider_ref: attachment.providerRef,
-        provider_secret: attachment.providerSecret,
-        action: JSON.stringify(attachment.action),
-        expires_at: attachment.expiresAt,
-        provider_status: attachment.providerStatus,
-        updated_at: attachment.updatedAt,
+  const budget = options.busyBudgetMs ?? BUSY_BUDGET_MS;
+  /**
+   * Runs one synchronous operation, retrying while another connection holds the lock. Each try
+   * blocks for at most the short busy_timeout; between tries the event loop is free, so status
+   * reads, health checks and streams carry on. Past the budget: `StoreBusyError`.
+   */
+  async function run<T>(operation: () => T): Promise<T> {
+    const deadline = Date.now() + budget;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return operation();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() + pause > deadline) {
+          throw new StoreBusyError(`the database stayed locked for ${budget} ms by another connection`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  const store: SqliteStore = {
+    createSession(session) {
+      return run(() => {
+        st.insertSession.run(sessionToRow(session));
       });
-      const row = info.changes === 1 ? st.getSession.get(id) : undefined;
-      if (!row) throw new Error(`attachProvider: session ${id} does not exist`);
-      return rowToSession(row);
     },
-    async applyObservation(id, observation) {
-      return applyObservation(id, observation);
+    getSession(id) {
+      return run(() => {
+        const row = st.getSession.get(id);
+        return row && rowToSession(row);
+      });
     },
-    async listSessions(query: SessionQuery = {}) {
-      const limit = listLimit(query.limit);
-      const status = query.status ?? null;
-      if (query.before === undefined) return st.listSessions.all({ status, limit }).map(rowToSession);
-      const cursor = st.getSession.get(query.before);
-      // An unknown cursor has nothing "before" it that we could define: an empty page, not page one.
-      if (!cursor) return [];
-      return st.listSessionsBefore
-        .all({ status, limit, created_at: cursor.created_at, id: cursor.id })
-        .map(rowToSession);
+    findByProviderRef(provider, ref) {
+      return run(() => {
+        const row = st.findByProviderRef.get(provider, ref);
+        return row && rowToSession(row);
+      });
     },
-    async listEvents(sessionId) {
-      return st.listEvents.all(sessionId).map(rowToEvent);
+    attachProvider(id, attachment) {
+      return run(() => {
+        const info = st.attachProvider.run({
+          id,
+          provider_ref: attachment.providerRef,
+          provider_secret: attachment.providerSecret,
+          action: JSON.stringify(attachment.action),
+          expires_at: attachment.expiresAt,
+          provider_status: attachment.providerStatus,
+          updated_at: attachment.updatedAt,
+        });
+        const row = info.changes === 1 ? st.getSession.get(id) : undefined;
+        if (!row) throw new Error(`attachProvider: session ${id} does not exist`);
+        return rowToSession(row);
+      });
     },
-    async dueForReconciliation(now, limit) {
-      return st.dueForReconciliation.all(now, limit).map(rowToSession);
+    applyObservation(id, observation) {
+      return run(() => applyObservation(id, observation));
     },
-    async scheduleCheck(id, nextCheckAt, checkAttempts) {
-      // No-op for an unknown id: the reconciler only schedules sessions it just read.
-      st.scheduleCheck.run(nextCheckAt, checkAttempts, id);
+    listSessions(query: SessionQuery = {}) {
+      return run(() => {
+        const limit = listLimit(query.limit);
+        const status = query.status ?? null;
+        const duplicate = query.duplicate === undefined ? null : query.duplicate ? 1 : 0;
+        if (query.before === undefined) {
+          return st.listSessions.all({ status, duplicate, limit }).map(rowToSession);
+        }
+        const cursor = st.getSession.get(query.before);
+        // An unknown cursor has nothing "before" it that we could define: an empty page, not page one.
+        if (!cursor) return [];
+        return st.listSessionsBefore
+          .all({ status, duplicate, limit, created_at: cursor.created_at, id: cursor.id })
+          .map(rowToSession);
+      });
     },
-    async claimIdempotencyKey(record) {
-      return claim.immediate(record);
+    orderSessions(orderId) {
+      return run(() => st.orderSessions.all(orderId).map(rowToSession));
     },
-    async completeIdempotencyKey(key, sessionId, response) {
-      st.completeIdempotency.run(sessionId, JSON.stringify(response), key);
+    listEvents(sessionId) {
+      return run(() => st.listEvents.all(sessionId).map(rowToEvent));
     },
-    async releaseIdempotencyKey(key) {
-      st.releaseIdempotency.run(key);
+    dueForReconciliation(now, limit) {
+      return run(() => st.dueForReconciliation.all(now, limit).map(rowToSession));
     },
-    async purgeIdempotencyKeys(olderThan) {
-      return st.purgeIdempotency.run(olderThan).changes;
+    scheduleCheck(id, nextCheckAt, checkAttempts) {
+      return run(() => {
+        // No-op for an unknown id: the reconciler only schedules sessions it just read.
+        st.scheduleCheck.run(nextCheckAt, checkAttempts, id);
+      });
     },
-    async ping() {
-      return st.ping.get()?.ok === 1;
+    claimIdempotencyKey(record) {
+      return run(() => claim.immediate(record));
+    },
+    completeIdempotencyKey(key, sessionId, response) {
+      return run(() => {
+        st.completeIdempotency.run(sessionId, JSON.stringify(response), key);
+      });
+    },
+    releaseIdempotencyKey(key) {
+      return run(() => {
+        st.releaseIdempotency.run(key);
+      });
+    },
+    purgeIdempotencyKeys(olderThan) {
+      return run(() => st.purgeIdempotency.run(olderThan).changes);
+    },
+    ping() {
+      return run(() => st.ping.get()?.ok === 1 && canWrite(db));
     },
     async settings() {
       return readSettings(db);
@@ -118,4 +169,5 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       if (db.open) db.close();
     },
   };
+  return store;
 }

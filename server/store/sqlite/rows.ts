@@ -31,6 +31,7 @@ export interface SessionRow {
   provider_status: string | null;
   next_check_at: string | null;
   check_attempts: number;
+  duplicate: number;
 }
 
 export interface EventRow {
@@ -76,6 +77,7 @@ export function sessionToRow(session: PaymentSession): SessionRow {
     provider_status: session.providerStatus,
     next_check_at: session.nextCheckAt,
     check_attempts: session.checkAttempts,
+    duplicate: session.duplicate ? 1 : 0,
   };
 }
 
@@ -100,6 +102,7 @@ export function rowToSession(row: SessionRow): PaymentSession {
     providerStatus: row.provider_status,
     nextCheckAt: row.next_check_at,
     checkAttempts: row.check_attempts,
+    duplicate: row.duplicate === 1,
   };
 }
 

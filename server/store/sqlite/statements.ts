@@ -22,12 +22,18 @@ export function prepareStatements(db: Database.Database) {
       INSERT INTO sessions (
         id, provider, status, amount, currency, order_id, description, items, customer_email,
         return_url, created_at, updated_at, expires_at, action, provider_ref, provider_secret,
-        provider_status, next_check_at, check_attempts
+        provider_status, next_check_at, check_attempts, duplicate
       ) VALUES (
         @id, @provider, @status, @amount, @currency, @order_id, @description, @items, @customer_email,
         @return_url, @created_at, @updated_at, @expires_at, @action, @provider_ref, @provider_secret,
-        @provider_status, @next_check_at, @check_attempts
+        @provider_status, @next_check_at, @check_attempts, @duplicate
       )`),
+    orderSessions: prepare<[string], SessionRow>(
+      'SELECT * FROM sessions WHERE order_id = ? ORDER BY created_at, id',
+    ),
+    // Another session of the same order already holds the money (paid or delivered).
+    otherMoneySession: prepare<[string, string], { id: string }>(`
+      SELECT id FROM sessions WHERE order_id = ? AND id <> ? AND status IN ('paid', 'delivered') LIMIT 1`),
     getSession: prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     findByProviderRef: prepare<[string, string], SessionRow>(
       'SELECT * FROM sessions WHERE provider = ? AND provider_ref = ?',
@@ -49,29 +55,39 @@ export function prepareStatements(db: Database.Database) {
         updated_at = @updated_at
       WHERE id = @id`),
     updateStatus: prepare<
-      { id: string; status: string; provider_status: string | null; updated_at: string; clear_check: number },
+      {
+        id: string;
+        status: string;
+        provider_status: string | null;
+        updated_at: string;
+        clear_check: number;
+        duplicate: number;
+      },
       void
     >(`
       UPDATE sessions SET status = @status, provider_status = @provider_status, updated_at = @updated_at,
-        next_check_at = CASE WHEN @clear_check THEN NULL ELSE next_check_at END
+        next_check_at = CASE WHEN @clear_check THEN NULL ELSE next_check_at END,
+        duplicate = @duplicate
       WHERE id = @id`),
     scheduleCheck: prepare<[string | null, number, string], void>(
       'UPDATE sessions SET next_check_at = ?, check_attempts = ? WHERE id = ?',
     ),
     // `@status IS NULL OR …` keeps one prepared statement for the filtered and unfiltered lists.
-    listSessions: prepare<{ status: string | null; limit: number }, SessionRow>(`
+    listSessions: prepare<{ status: string | null; duplicate: number | null; limit: number }, SessionRow>(`
       SELECT * FROM sessions WHERE (@status IS NULL OR status = @status)
+        AND (@duplicate IS NULL OR duplicate = @duplicate)
       ORDER BY created_at DESC, id DESC LIMIT @limit`),
     listSessionsBefore: prepare<
-      { status: string | null; limit: number; created_at: string; id: string },
+      { status: string | null; duplicate: number | null; limit: number; created_at: string; id: string },
       SessionRow
     >(`
       SELECT * FROM sessions WHERE (@status IS NULL OR status = @status)
+        AND (@duplicate IS NULL OR duplicate = @duplicate)
         AND (created_at < @created_at OR (created_at = @created_at AND id < @id))
       ORDER BY created_at DESC, id DESC LIMIT @limit`),
     dueForReconciliation: prepare<[string, number], SessionRow>(`
       SELECT * FROM sessions
-      WHERE status = 'pending' AND next_check_at IS NOT NULL AND next_check_at <= ?
+      WHERE next_check_at IS NOT NULL AND next_check_at <= ?
       ORDER BY next_check_at, id LIMIT ?`),
 
     insertEvent: prepare<Omit<EventRow, 'id'>, void>(`
