@@ -261,6 +261,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     reconciler,
     close: async () => {
       shutdown.abort();
+      payments.stop();
       await reconciler?.stop();
     },
   });

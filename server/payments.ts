@@ -13,6 +13,7 @@ import type { Order } from './orders.js';
 import {
   OperationNotSupportedError,
   type PaymentProvider,
+  ProviderRejectedError,
   type ProviderObservation,
 } from './providers/provider.js';
 import type { ApplyResult, Store } from './store/store.js';
@@ -52,6 +53,8 @@ export class Payments {
   readonly #syncs = new Map<string, Promise<PaymentSession>>();
   /** When each session's last query ended (for `hint`); entries older than the gap are swept. */
   readonly #lastQueried = new Map<string, number>();
+  /** The one query planned for when a session's hint gap ends. */
+  readonly #trailing = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: PaymentsOptions) {
     this.#o = options;
@@ -102,7 +105,7 @@ export class Payments {
     try {
       attachment = await provider.create(session, context);
     } catch (error) {
-      await this.#createFailed(session, error);
+      await this.#createFailed(session, error, context.signal?.aborted === true);
       throw error;
     }
     const attached = await this.#o.store.attachProvider(session.id, {
@@ -157,23 +160,40 @@ export class Payments {
 
   /**
    * A provider's hint that the session may have changed (Tpaga's webhook, the buyer's return):
-   * asks the provider, unless it was asked moments ago; then the next reconciliation is brought
-   * forward instead, so a hint is never lost and a flood of them costs one query per gap.
+   * asks the provider, unless it was asked moments ago. Then one query follows when the gap
+   * ends, and the next reconciliation is brought forward to then (in case this process stops
+   * first): a hint is never lost, and a flood of them costs one query per gap.
    */
   async hint(session: PaymentSession, source: EventSource, signal?: AbortSignal): Promise<PaymentSession> {
     const last = this.#lastQueried.get(session.id);
     const gap = this.#o.hintGapMs ?? 5_000;
-    if (!this.#syncs.has(session.id) && last !== undefined && this.#o.now() - last < gap) {
-      if (!isFinal(session.status)) {
-        await this.#o.store.scheduleCheck(
-          session.id,
-          new Date(last + gap).toISOString(),
-          session.checkAttempts,
-        );
-      }
-      return session;
+    if (this.#syncs.has(session.id) || last === undefined || this.#o.now() - last >= gap) {
+      return this.sync(session, source, signal);
     }
-    return this.sync(session, source, signal);
+    if (!isFinal(session.status)) {
+      await this.#o.store.scheduleCheck(session.id, new Date(last + gap).toISOString(), session.checkAttempts);
+    }
+    if (!this.#trailing.has(session.id) && !this.#o.shutdown?.aborted) {
+      const timer = setTimeout(
+        () => {
+          this.#trailing.delete(session.id);
+          if (this.#o.shutdown?.aborted) return;
+          this.sync(session, source).catch((error) =>
+            this.#o.log.warn('provider query after a hint failed', { session: session.id, error: String(error) }),
+          );
+        },
+        Math.max(0, last + gap - this.#o.now()),
+      );
+      timer.unref?.();
+      this.#trailing.set(session.id, timer);
+    }
+    return session;
+  }
+
+  /** Drops the queries planned after hints (on shutdown). */
+  stop(): void {
+    for (const timer of this.#trailing.values()) clearTimeout(timer);
+    this.#trailing.clear();
   }
 
   /**
@@ -247,13 +267,12 @@ export class Payments {
    * The provider refused, failed or never answered the creation: the session is marked failed
    * with the reason, so it is never listed as a payment in progress.
    */
-  async #createFailed(session: PaymentSession, error: unknown): Promise<void> {
-    const reason =
-      error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
-        ? 'create_aborted'
-        : error instanceof Error && error.name === 'ProviderRejectedError'
-          ? 'provider_rejected'
-          : 'provider_unavailable';
+  async #createFailed(session: PaymentSession, error: unknown, abandoned: boolean): Promise<void> {
+    const reason = abandoned
+      ? 'create_aborted'
+      : error instanceof ProviderRejectedError
+        ? 'provider_rejected'
+        : 'provider_unavailable';
     try {
       await this.#o.store.applyObservation(session.id, {
         statuses: ['failed'],

@@ -1,7 +1,9 @@
 // Runs Pasarela on a Node listener: configuration from the environment, the store, the sandboxes
 // in sandbox mode, and a graceful shutdown (stop accepting, end live streams, finish in-flight
 // requests, close the store).
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js';
@@ -10,6 +12,7 @@ import { createLogger, type Logger } from './log.js';
 import { loadWidgetBundle, openStore } from './node.js';
 import type { WidgetBundle } from './routes/widget.js';
 import { createSandboxes, type Sandboxes } from './sandbox/index.js';
+import type { SandboxesState } from './sandbox/sandboxes.js';
 
 export interface RunningServer {
   url: string;
@@ -47,8 +50,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const app = createPasarela({ ...options, config, store, logger: log, ...(widget && { widget }) });
 
   let sandboxes: Sandboxes | undefined;
+  let sandboxState: string | undefined;
   if (config.sandbox) {
     sandboxes = createSandboxes({ publicUrl: config.publicUrl });
+    // The simulated providers keep their sessions beside the database, so a restarted demo can
+    // still answer about the payments it stored.
+    sandboxState = sandboxStateFile(config);
+    if (sandboxState) loadSandboxes(sandboxes, sandboxState, log);
     // The real Tpaga is configured by hand, once per merchant; the sandbox is told here.
     if (config.tpaga)
       sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
@@ -82,6 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       await sandboxes?.close();
+      if (sandboxes && sandboxState) saveSandboxes(sandboxes, sandboxState, log);
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       // In-flight requests get a few seconds to finish; then the listener is closed regardless.
       const timer = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5_000);
@@ -96,6 +105,32 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 }
 
 /** A listener that cannot start says why in one line, as a bad setting does. */
+function sandboxStateFile(config: Config): string | undefined {
+  const database = config.databaseUrl;
+  if (database.kind !== 'sqlite' || database.path === ':memory:' || database.path === '') return undefined;
+  return join(dirname(database.path), 'sandboxes.json');
+}
+
+function loadSandboxes(sandboxes: Sandboxes, file: string, log: Logger): void {
+  if (!existsSync(file)) return;
+  try {
+    sandboxes.restore(JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxesState>);
+  } catch (error) {
+    log.warn('sandbox sessions not restored', { file, error: String(error) });
+  }
+}
+
+/** Written whole, then renamed into place: a crash mid-write leaves the previous file. */
+function saveSandboxes(sandboxes: Sandboxes, file: string, log: Logger): void {
+  try {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(sandboxes.snapshot()));
+    renameSync(temporary, file);
+  } catch (error) {
+    log.warn('sandbox sessions not saved', { file, error: String(error) });
+  }
+}
+
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {

@@ -1,3 +1,3 @@
 export * from './etpay/index.js';
-export { createSandboxes, type Sandboxes, type SandboxesOptions } from './sandboxes.js';
+export { createSandboxes, type Sandboxes, type SandboxesOptions, type SandboxesState } from './sandboxes.js';
 export * from './tpaga/index.js';

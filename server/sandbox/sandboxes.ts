@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { createEtpaySandbox, type EtpaySandbox, type EtpaySandboxOptions } from './etpay/index.js';
 import { sessionsPage } from './sessions-page.js';
+import type { SandboxState } from './shared/types.js';
 import { createTpagaSandbox, type TpagaSandbox, type TpagaSandboxOptions } from './tpaga/index.js';
 
 export interface SandboxesOptions {
@@ -19,6 +20,14 @@ export interface Sandboxes {
   etpay: EtpaySandbox;
   tpaga: TpagaSandbox;
   close(): Promise<void>;
+  /** Both sandboxes' sessions, to keep across a restart (`npm start` keeps them in ./data). */
+  snapshot(): SandboxesState;
+  restore(state: Partial<SandboxesState>): void;
+}
+
+export interface SandboxesState {
+  etpay: SandboxState;
+  tpaga: SandboxState;
 }
 
 /** Both provider sandboxes mounted under `/sandbox`, with a page listing their sessions. */
@@ -65,6 +74,11 @@ export function createSandboxes(options: SandboxesOptions): Sandboxes {
     tpaga,
     close: async () => {
       await Promise.all([etpay.close(), tpaga.close()]);
+    },
+    snapshot: () => ({ etpay: etpay.snapshot(), tpaga: tpaga.snapshot() }),
+    restore: (state) => {
+      if (state.etpay?.version === 1) etpay.restore(state.etpay);
+      if (state.tpaga?.version === 1) tpaga.restore(state.tpaga);
     },
   };
 }

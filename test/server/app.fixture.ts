@@ -34,6 +34,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   options?: Partial<PasarelaOptions>;
   storePath?: string;
+  /** How long the store retries a locked database (its default is 5 s). */
+  busyBudgetMs?: number;
 }
 
 export async function startTestServer(setup: TestServerOptions = {}): Promise<TestServer> {
@@ -49,7 +51,10 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
   });
   const logs: string[] = [];
   const logger = createLogger({ write: (line) => logs.push(line) });
-  const store = await openSqliteStore({ path: setup.storePath ?? ':memory:' });
+  const store = await openSqliteStore({
+    path: setup.storePath ?? ':memory:',
+    ...(setup.busyBudgetMs !== undefined && { busyBudgetMs: setup.busyBudgetMs }),
+  });
   const sandboxes = createSandboxes({ publicUrl: config.publicUrl });
   if (config.tpaga)
     sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);

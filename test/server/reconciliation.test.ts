@@ -77,6 +77,57 @@ describe('reconciliation', () => {
     expect(Date.parse(after.nextCheckAt!)).toBeGreaterThan(clock.now + minutes(1));
   });
 
+  it('expires a session whose provider never answers, then looks for a late success (money wins)', async () => {
+    const clock = await withClock();
+    server!.sandboxes.tpaga.setWebhookBehaviour({ mode: 'drop' });
+    const session = await created(server!, 'tpaga', cop);
+    await tpagaWallet(session, 'approve'); // paid at Tpaga; Pasarela never heard
+    server!.sandboxes.tpaga.failApi('5xx', 10_000);
+    const expiresAt = Date.parse((await server!.store.getSession(session.id))!.expiresAt!);
+
+    // Within the grace period after expiry it stays pending and is asked again.
+    clock.now = expiresAt + minutes(5);
+    await server!.app.reconciler!.runOnce();
+    expect(await statusOf(server!, session.id)).toBe('pending');
+
+    // Past it, expired by reconciliation with the reason, though Tpaga never said so.
+    clock.now = expiresAt + minutes(11);
+    await server!.app.reconciler!.runOnce();
+    expect(await statusOf(server!, session.id)).toBe('expired');
+    const events = await server!.store.listEvents(session.id);
+    expect(events.at(-1)).toMatchObject({
+      source: 'reconcile',
+      to: 'expired',
+      detail: { reason: 'provider_unanswered' },
+    });
+
+    // Tpaga answers again; the next late look finds the payment.
+    server!.sandboxes.tpaga.resetBehaviours();
+    expect(await server!.app.reconciler!.runOnce()).toBe(0);
+    clock.now += minutes(61);
+    expect(await server!.app.reconciler!.runOnce()).toBe(1);
+    expect(await statusOf(server!, session.id)).toBe('paid');
+    expect((await server!.store.getSession(session.id))!.nextCheckAt).toBeNull();
+  });
+
+  it('stops looking after a few late looks when the provider still does not answer', async () => {
+    const clock = await withClock();
+    const session = await created(server!, 'tpaga', cop);
+    server!.sandboxes.tpaga.failApi('5xx', 100_000);
+    const expiresAt = Date.parse((await server!.store.getSession(session.id))!.expiresAt!);
+    clock.now = expiresAt + minutes(11);
+    await server!.app.reconciler!.runOnce();
+    expect(await statusOf(server!, session.id)).toBe('expired');
+    let looks = 0;
+    for (let hour = 1; hour <= 48; hour++) {
+      clock.now = expiresAt + minutes(10) + hour * minutes(60) + 1;
+      looks += await server!.app.reconciler!.runOnce();
+    }
+    expect(looks).toBe(3);
+    expect((await server!.store.getSession(session.id))!.nextCheckAt).toBeNull();
+    expect(await statusOf(server!, session.id)).toBe('expired');
+  });
+
   it('follows the schedule it is given: first check and the cap on the backoff', async () => {
     const clock = { now: Date.now() };
     server = await startTestServer({

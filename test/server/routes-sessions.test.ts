@@ -161,6 +161,52 @@ describe('POST /api/sessions', () => {
     expect(body.error.code).toBe('provider_unavailable');
     expect(body.error.message).toMatch(/try again/i);
   });
+
+  it('marks the session of a failed create failed, with the reason, instead of leaving it pending', async () => {
+    server = await startTestServer();
+    server.sandboxes.etpay.failApi('5xx', 1);
+    expect((await server.createSession('etpay')).status).toBe(502);
+    const listed = (await (await server.admin('/sessions')).json()) as {
+      sessions: { id: string; status: string; nextCheckAt: string | null }[];
+    };
+    expect(listed.sessions).toHaveLength(1);
+    expect(listed.sessions[0]).toMatchObject({ status: 'failed', nextCheckAt: null });
+    expect((await (await server.admin('/sessions?status=pending')).json()) as object).toEqual({
+      sessions: [],
+    });
+    const history = (await (await server.admin(`/sessions/${listed.sessions[0]!.id}`)).json()) as {
+      events: { source: string; to: string; detail: Record<string, string> }[];
+    };
+    expect(history.events).toMatchObject([
+      { source: 'create', to: 'failed', detail: { reason: 'provider_unavailable' } },
+    ]);
+  });
+
+  it('marks a create the buyer abandoned failed too', async () => {
+    server = await startTestServer();
+    server.sandboxes.tpaga.failApi('timeout', 1);
+    const leaving = new AbortController();
+    const request = fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'tpaga', order: await server.order({ currency: 'COP' }) }),
+      signal: leaving.signal,
+    });
+    // The session row is stored before the provider is called; once it is there, the buyer leaves.
+    for (let i = 0; i < 200 && (await server.store.listSessions()).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    leaving.abort();
+    await request.catch(() => undefined);
+    let stored = (await server.store.listSessions())[0];
+    for (let i = 0; i < 400 && stored?.status === 'pending'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      stored = (await server.store.listSessions())[0];
+    }
+    expect(stored).toMatchObject({ status: 'failed', nextCheckAt: null });
+    const [event] = await server.store.listEvents(stored!.id);
+    expect(event).toMatchObject({ source: 'create', detail: { reason: 'create_aborted' } });
+  });
 });
 
 describe('Idempotency-Key', () => {

@@ -29,7 +29,10 @@ export function describeListingContract(getStore: () => Store): void {
         late.id,
         exact.id,
       ]);
-      expect((await getStore().dueForReconciliation(now, 2)).map((s) => s.id)).toEqual([expired.id, early.id]);
+      expect((await getStore().dueForReconciliation(now, 2)).map((s) => s.id)).toEqual([
+        expired.id,
+        early.id,
+      ]);
     });
 
     it('answers whole sessions', async () => {

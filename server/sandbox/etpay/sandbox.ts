@@ -8,7 +8,7 @@ import { type EtpayCore, funnelUrl } from './core.js';
 import { funnelRoutes } from './funnel.js';
 import { EtpaySandboxMerchant, type EtpaySandboxOptions, etpaySandboxDefaults } from './options.js';
 import { lastRut, recordAttempt } from './payment.js';
-import { type EtpaySession, SessionStore } from './session.js';
+import { type EtpayAttempt, type EtpaySession, SessionStore } from './session.js';
 import type { EtpaySandbox } from './types.js';
 
 /**
@@ -86,6 +86,13 @@ export function createEtpaySandbox(options: EtpaySandboxOptions): EtpaySandbox {
       return { paymentToken: attempt.paymentToken, paymentStatus: attempt.paymentStatus, jwt };
     },
     expire: (token) => core.store.expire(sessionOf(token)),
+    snapshot: () => ({ version: 1, ...core.store.snapshot() }),
+    restore: (state) =>
+      core.store.restore(
+        state.sessions as EtpaySession[],
+        (state.attempts ?? []) as EtpayAttempt[],
+        core.merchants,
+      ),
     flush: () => core.webhooks.flush(),
     close: async () => {
       core.faults.releaseHangs();

@@ -89,6 +89,19 @@ export class SessionStore {
     return session;
   }
 
+  snapshot(): { sessions: EtpaySession[]; attempts: EtpayAttempt[] } {
+    return { sessions: this.all(), attempts: [...this.#attempts] };
+  }
+
+  /** Puts back snapshotted sessions, each with the configured merchant of its code. */
+  restore(sessions: EtpaySession[], attempts: EtpayAttempt[], merchants: readonly EtpayMerchant[]): void {
+    for (const session of sessions) {
+      const merchant = merchants.find((m) => m.merchantCode === session.merchant?.merchantCode);
+      if (merchant) this.#sessions.set(session.token, { ...session, merchant });
+    }
+    this.#attempts.push(...attempts.filter((a) => this.#sessions.has(a.sessionToken)));
+  }
+
   get(token: string): EtpaySession | undefined {
     return this.#sessions.get(token);
   }

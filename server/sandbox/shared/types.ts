@@ -32,4 +32,15 @@ export interface Sandbox {
   resetBehaviours(): void;
   /** Stops timers, ends hanging requests, waits for notifications in flight. */
   close(): Promise<void>;
+  /** The sessions as plain JSON, to keep across a restart (not behaviours or the delivery log). */
+  snapshot(): SandboxState;
+  /** Takes back what `snapshot` gave (sessions of merchants this sandbox no longer has are left out). */
+  restore(state: SandboxState): void;
+}
+
+/** A sandbox's sessions as JSON: each sandbox reads only its own shape back. */
+export interface SandboxState {
+  version: 1;
+  sessions: unknown[];
+  attempts?: unknown[];
 }

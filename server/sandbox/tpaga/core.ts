@@ -107,6 +107,15 @@ export class TpagaCore {
     return pr;
   }
 
+  /** Puts back snapshotted requests of merchants this sandbox has (`all()` gives them). */
+  restore(requests: PaymentRequest[]): void {
+    for (const pr of requests) {
+      if (!this.merchants.has(pr.merchant)) continue;
+      this.#requests.set(pr.token, pr);
+      this.#byIdempotency.set(`${pr.merchant}\n${pr.idempotencyToken}`, pr);
+    }
+  }
+
   findByIdempotency(merchant: string, idempotencyToken: string): PaymentRequest | undefined {
     const pr = this.#byIdempotency.get(`${merchant}\n${idempotencyToken}`);
     if (pr) this.#settle(pr);

@@ -85,6 +85,8 @@ export function createTpagaSandbox(options: TpagaSandboxOptions): TpagaSandbox {
       core.merchant(username).webhookBase = url ?? undefined;
     },
     close: () => core.close(),
+    snapshot: () => ({ version: 1, sessions: core.all() }),
+    restore: (state) => core.restore(state.sessions as PaymentRequest[]),
   };
 
   const app = new Hono();
