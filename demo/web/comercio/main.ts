@@ -16,6 +16,8 @@ interface AdminSession {
   providerRef: string | null;
   providerStatus: string | null;
   nextCheckAt: string | null;
+  /** A second payment for an order already paid: the merchant refunds it. */
+  duplicate: boolean;
 }
 interface StatusEvent {
   at: string;
@@ -72,6 +74,15 @@ const money = (amount: number, currency: string) =>
   }).format(amount);
 const when = (iso: string) => new Date(iso).toLocaleString('es-CL');
 
+/** Marks a payment that arrived for an order another payment had already paid. */
+function duplicateBadge(): HTMLElement {
+  const span = document.createElement('span');
+  span.className = 'status-badge status-duplicate';
+  span.dataset.duplicate = 'true';
+  span.textContent = 'Pago duplicado: reembolsar';
+  return span;
+}
+
 function badge(status: string): HTMLElement {
   const span = document.createElement('span');
   span.className = `status-badge status-${status}`;
@@ -80,14 +91,15 @@ function badge(status: string): HTMLElement {
   return span;
 }
 
-function cell(content: Node | string): HTMLTableCellElement {
+function cell(content: Node | string | Node[]): HTMLTableCellElement {
   const td = document.createElement('td');
-  td.append(content);
+  td.append(...(Array.isArray(content) ? content : [content]));
   return td;
 }
 
 async function refreshList(): Promise<void> {
-  const query = filter.value ? `?status=${filter.value}` : '';
+  const query =
+    filter.value === 'duplicate' ? '?duplicate=true' : filter.value ? `?status=${filter.value}` : '';
   const request = ++listRequests;
   const { sessions } = await admin<{ sessions: AdminSession[] }>(`/sessions${query}`);
   if (request !== listRequests) return;
@@ -110,7 +122,7 @@ async function refreshList(): Promise<void> {
       cell(session.orderId),
       cell(providerNames[session.provider] ?? session.provider),
       cell(money(session.amount, session.currency)),
-      cell(badge(session.status)),
+      cell(session.duplicate ? [badge(session.status), duplicateBadge()] : badge(session.status)),
       cell(open),
     );
     if (session.id === selected) row.setAttribute('aria-current', 'true');
@@ -139,8 +151,8 @@ async function showDetail(id: string, focus = false): Promise<void> {
   detail.dataset.session = session.id;
   detail.dataset.status = session.status;
   $('#detail-title').textContent = `Pedido ${session.orderId} · ${money(session.amount, session.currency)}`;
-  const facts: [string, Node | string][] = [
-    ['Estado', badge(session.status)],
+  const facts: [string, Node | string | Node[]][] = [
+    ['Estado', session.duplicate ? [badge(session.status), duplicateBadge()] : badge(session.status)],
     ['Proveedor', `${providerNames[session.provider]} (${session.providerStatus ?? 'sin respuesta aún'})`],
     ['Sesión', session.id],
     ['Referencia del proveedor', session.providerRef ?? '—'],
@@ -153,7 +165,7 @@ async function showDetail(id: string, focus = false): Promise<void> {
       const dt = document.createElement('dt');
       dt.textContent = term;
       const dd = document.createElement('dd');
-      dd.append(value);
+      dd.append(...(Array.isArray(value) ? value : [value]));
       return [dt, dd];
     }),
   );
