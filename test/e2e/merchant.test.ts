@@ -3,7 +3,20 @@
 // buyer sees on the order page.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { admin, browser, buyer, demo, screenshot, sessionsOf, sim, tpagaQr } from './browser.js';
+import {
+  type AdminSession,
+  admin,
+  browser,
+  buy,
+  buyer,
+  demo,
+  etpayFunnel,
+  pay,
+  screenshot,
+  sessionsOf,
+  sim,
+  tpagaQr,
+} from './browser.js';
 
 /** Pays the QR code the widget shows, from the wallet page in a second page. */
 async function payQr(page: Page): Promise<void> {
@@ -121,5 +134,39 @@ describe('after the payment', () => {
     await screenshot(page, 'tpaga-cancelled');
     expect(buyerPage.errors).toEqual([]);
     await buyerPage.close();
+  });
+});
+
+describe('one order paid twice', () => {
+  it('two tabs both transfer with ETpay: the second payment is kept and shown as a duplicate to refund', async () => {
+    const first = await buyer(browser(), { locale: 'es-CL' });
+    const orderId = await buy(first.page, 'cl');
+    const second = await buyer(browser(), { locale: 'es-CL' });
+    await second.page.goto(first.page.url());
+    // Both tabs reach ETpay's funnel before either pays (an ETpay session cannot be cancelled).
+    await pay(first.page, /Transferencia bancaria/);
+    await first.page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);
+    await pay(second.page, /Transferencia bancaria/);
+    await etpayFunnel(first.page, 'Aprobar transferencia');
+    await first.page.locator('[data-order-status="paid"]').waitFor();
+    await etpayFunnel(second.page, 'Aprobar transferencia');
+    await second.page.waitForURL(/\/pedido\//);
+
+    const sessions = await sessionsOf(orderId);
+    expect(sessions.map((s) => s.status)).toEqual(['paid', 'paid']);
+    const { sessions: duplicates } = await admin<{ sessions: AdminSession[] }>('/sessions?duplicate=true');
+    const duplicate = duplicates.find((s) => s.orderId === orderId);
+    expect(duplicate).toBeDefined();
+
+    const merchant = await browser().newPage();
+    await merchant.goto(`${demo.url}/comercio/#token=${demo.adminToken}`);
+    await merchant.locator('#status-filter').selectOption('duplicate');
+    const row = merchant.locator(`tr[data-session="${duplicate!.id}"]`);
+    await row.getByText('Pago duplicado: reembolsar').waitFor();
+    await screenshot(merchant, 'merchant-duplicate');
+    await merchant.close();
+    expect(first.errors).toEqual([]);
+    await first.close();
+    await second.close();
   });
 });
