@@ -13,8 +13,8 @@ import type { Order } from './orders.js';
 import {
   OperationNotSupportedError,
   type PaymentProvider,
-  ProviderRejectedError,
   type ProviderObservation,
+  ProviderRejectedError,
 } from './providers/provider.js';
 import type { ApplyResult, Store } from './store/store.js';
 
@@ -160,34 +160,42 @@ export class Payments {
 
   /**
    * A provider's hint that the session may have changed (Tpaga's webhook, the buyer's return):
-   * asks the provider, unless it was asked moments ago. Then one query follows when the gap
-   * ends, and the next reconciliation is brought forward to then (in case this process stops
-   * first): a hint is never lost, and a flood of them costs one query per gap.
+   * asks the provider. When a query is already running (it may have started before the change)
+   * or ran moments ago, the hint shares that answer, and one more query follows when the gap
+   * ends, with the next reconciliation brought forward to then in case this process stops
+   * first: a hint is never lost, and a flood of them costs one query per gap.
    */
   async hint(session: PaymentSession, source: EventSource, signal?: AbortSignal): Promise<PaymentSession> {
     const last = this.#lastQueried.get(session.id);
-    const gap = this.#o.hintGapMs ?? 5_000;
-    if (this.#syncs.has(session.id) || last === undefined || this.#o.now() - last >= gap) {
-      return this.sync(session, source, signal);
-    }
+    const recent = last !== undefined && this.#o.now() - last < (this.#o.hintGapMs ?? 5_000);
+    const running = this.#syncs.has(session.id);
+    if (!running && !recent) return this.sync(session, source, signal);
+    const answer = running ? await this.sync(session, source, signal) : session;
+    await this.#queryAfterGap(answer, source);
+    return answer;
+  }
+
+  async #queryAfterGap(session: PaymentSession, source: EventSource): Promise<void> {
+    const at = (this.#lastQueried.get(session.id) ?? this.#o.now()) + (this.#o.hintGapMs ?? 5_000);
     if (!isFinal(session.status)) {
-      await this.#o.store.scheduleCheck(session.id, new Date(last + gap).toISOString(), session.checkAttempts);
+      await this.#o.store.scheduleCheck(session.id, new Date(at).toISOString(), session.checkAttempts);
     }
-    if (!this.#trailing.has(session.id) && !this.#o.shutdown?.aborted) {
-      const timer = setTimeout(
-        () => {
-          this.#trailing.delete(session.id);
-          if (this.#o.shutdown?.aborted) return;
-          this.sync(session, source).catch((error) =>
-            this.#o.log.warn('provider query after a hint failed', { session: session.id, error: String(error) }),
-          );
-        },
-        Math.max(0, last + gap - this.#o.now()),
-      );
-      timer.unref?.();
-      this.#trailing.set(session.id, timer);
-    }
-    return session;
+    if (this.#trailing.has(session.id) || this.#o.shutdown?.aborted) return;
+    const timer = setTimeout(
+      () => {
+        this.#trailing.delete(session.id);
+        if (this.#o.shutdown?.aborted) return;
+        this.sync(session, source).catch((error) =>
+          this.#o.log.warn('provider query after a hint failed', {
+            session: session.id,
+            error: String(error),
+          }),
+        );
+      },
+      Math.max(0, at - this.#o.now()),
+    );
+    timer.unref?.();
+    this.#trailing.set(session.id, timer);
   }
 
   /** Drops the queries planned after hints (on shutdown). */
