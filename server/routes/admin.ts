@@ -11,7 +11,10 @@ const listQuery = z.object({
   status: z.enum(Object.values(Status) as [Status, ...Status[]]).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   before: z.string().max(64).optional(),
-  duplicate: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  duplicate: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
 });
 
 const operations = ['deliver', 'refund', 'cancel'] as const;
