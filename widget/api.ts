@@ -5,7 +5,7 @@ import type { ProviderId, ServerConfig, Session } from './types.js';
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly code: string;
-  /** HTTP status; 0 when the server could not be reached. */
+  /** HTTP status; 0 when the server could not be reached, or the widget itself refused to go on. */
   readonly status: number;
   /** From `Retry-After` on 429 and 503, in milliseconds. */
   readonly retryAfterMs: number | undefined;
@@ -28,9 +28,20 @@ export class PasarelaApi {
     this.server = server;
   }
 
-  /** An absolute URL for a server path (`/api/…`, or the `action.qr` path of a session). */
+  /**
+   * An absolute URL for an API path (`/api/…`) under the server's base, which may carry the path
+   * the server is mounted at: `/api/config` of `https://shop.example/pay` is `…/pay/api/config`.
+   */
   url(path: string): string {
-    return new URL(path, `${this.server.replace(/\/+$/, '')}/`).href;
+    return this.resolve(path.replace(/^\/+/, ''));
+  }
+
+  /**
+   * An absolute URL for one the server handed out (a session's `action.qr`). A root-relative one
+   * already carries the mount path, so it is resolved against the server's origin, not its base.
+   */
+  resolve(href: string): string {
+    return new URL(href, this.server.replace(/\/*$/, '/')).href;
   }
 
   eventsUrl(sessionId: string): string {

@@ -12,8 +12,9 @@ import {
   PasarelaSessionEvent,
   PasarelaStatusEvent,
 } from './events.js';
-import { previewOrder } from './order-preview.js';
+import { ownsSession, previewOrder } from './order-preview.js';
 import { forgetResumeSession, resumeSessionId } from './page-url.js';
+import { unsafeActionUrl } from './safe-url.js';
 import { Retry, type Screen } from './state.js';
 import { StatusController } from './status-controller.js';
 import { StepRunner } from './step-runner.js';
@@ -25,7 +26,7 @@ import {
   type ProviderInfo,
   type ServerConfig,
   type Session,
-  Status,
+  type Status,
 } from './types.js';
 
 /** What the checkout needs from the element hosting it. */
@@ -62,6 +63,7 @@ export class CheckoutController implements ReactiveController {
       api: () => this.api,
       clock: () => host.clock,
       onSession: (session) => this.#onSession(session),
+      onOverdue: () => this.#onOverdue(),
       onError: (error) => this.#fail(error, Retry.resume),
     });
   }
@@ -104,9 +106,14 @@ export class CheckoutController implements ReactiveController {
       { type: 'loading' },
       async (signal) => {
         this.config = await this.api.config(signal);
-        if (this.showPicker()) this.#host.dispatchEvent(new PasarelaReadyEvent(this.providers));
+        this.#offer();
       },
     );
+  }
+
+  /** Shows the picker for the loaded configuration, and says the element is ready. */
+  #offer(): void {
+    if (this.showPicker()) this.#host.dispatchEvent(new PasarelaReadyEvent(this.providers));
   }
 
   /** The buyer chose a provider. */
@@ -148,7 +155,10 @@ export class CheckoutController implements ReactiveController {
       async (signal) => {
         const session = await this.api.createSession(provider, order, key, signal);
         this.#host.dispatchEvent(new PasarelaSessionEvent(session));
-        if (!this.#report(session)) return;
+        if (!this.#report(session)) {
+          popup?.close();
+          return;
+        }
         const action = session.action;
         switch (action?.type) {
           case undefined:
@@ -190,7 +200,7 @@ export class CheckoutController implements ReactiveController {
         this.pay();
         break;
       case 'resume': {
-        const id = resumeSessionId() ?? this.#sessionId;
+        const id = this.#sessionId ?? resumeSessionId();
         if (id) this.#resume(id);
         else this.load();
         break;
@@ -207,9 +217,12 @@ export class CheckoutController implements ReactiveController {
     else this.load();
   }
 
-  /** The buyer is back from the provider: follow that session until it is final. */
+  /**
+   * The buyer is back from the provider: follow that session until it is final, if it is one of
+   * this element's order. Another order's session (two checkouts on one page) is left, with the
+   * address, to the element it belongs to; this one offers its own order to pay.
+   */
   #resume(id: string): void {
-    this.#sessionId = id;
     this.#begin(
       () => this.#resume(id),
       { type: 'confirming', session: undefined },
@@ -219,6 +232,14 @@ export class CheckoutController implements ReactiveController {
           this.api.config(signal).catch(() => undefined),
         ]);
         this.config = config ?? this.config;
+        if (!ownsSession(this.#host.orderRef, session)) {
+          this.#host.dispatchEvent(
+            new PasarelaErrorEvent('session_mismatch', `Session ${id} is another order's.`),
+          );
+          if (this.config) this.#offer();
+          else this.load();
+          return;
+        }
         this.selected = session.provider;
         this.#lastStatus = undefined;
         this.#host.dispatchEvent(new PasarelaReadyEvent(this.providers));
@@ -229,7 +250,7 @@ export class CheckoutController implements ReactiveController {
       (error) => {
         // An unknown session will not appear by retrying: start over with the picker.
         if (!(error instanceof ApiError && error.status === 404)) return undefined;
-        forgetResumeSession();
+        forgetResumeSession(id);
         this.#sessionId = undefined;
         return Retry.config;
       },
@@ -257,23 +278,38 @@ export class CheckoutController implements ReactiveController {
     }
   }
 
+  /** Past expiry the link cannot be paid any more: stop offering it, and wait for the outcome. */
+  #onOverdue(): void {
+    const screen = this.screen;
+    if (screen.type === 'wallet' || screen.type === 'redirect') {
+      this.#show({ type: 'confirming', session: screen.session });
+    }
+  }
+
   /**
-   * Fires the status events of a session snapshot and shows the final screen when it is final.
-   * Returns whether the session is still pending.
+   * Fires the status events of a session snapshot and shows the final screen when it is final;
+   * refuses (`unsafe_url`) a session whose links the widget must not open. Returns whether to go on
+   * with the session: it is pending, and safe to show.
    */
   #report(session: Session): boolean {
+    const unsafe = unsafeActionUrl(session.action, this.api, !!this.config?.sandbox);
+    if (unsafe !== undefined) {
+      this.#follower.clear();
+      this.#fail(new ApiError('unsafe_url', `Not https: ${unsafe}`, 0), Retry.resume);
+      return false;
+    }
     this.#sessionId = session.id;
     if (session.status !== this.#lastStatus) {
       this.#lastStatus = session.status;
       this.#host.dispatchEvent(new PasarelaStatusEvent(session));
       if (isPaid(session.status)) this.#host.dispatchEvent(new PasarelaPaidEvent(session));
-      else if (session.status !== Status.pending && session.status !== Status.refunded) {
+      else if (session.status !== 'pending' && session.status !== 'refunded') {
         this.#host.dispatchEvent(new PasarelaFailedEvent(session));
       }
     }
     if (!isFinal(session.status)) return true;
     this.#show({ type: 'final', session });
-    forgetResumeSession();
+    forgetResumeSession(session.id);
     return false;
   }
 
@@ -285,7 +321,10 @@ export class CheckoutController implements ReactiveController {
   #fail(error: unknown, retry: Retry): void {
     const { code, message } =
       error instanceof ApiError ? error : { code: 'network_error', message: String(error) };
-    this.#show({ type: 'error', code, message, retry });
+    // Paid already (in another tab, or by an earlier session): nothing to retry, no session to make.
+    this.#show(
+      code === 'order_already_paid' ? { type: 'orderPaid' } : { type: 'error', code, message, retry },
+    );
     this.#host.dispatchEvent(new PasarelaErrorEvent(code, message));
   }
 

@@ -53,7 +53,12 @@ export class PasarelaFailedEvent extends PasarelaEvent<{ status: Status; session
   }
 }
 
-/** Talking to the server or the provider failed; `detail.code` is the server's error code. */
+/**
+ * Talking to the server or the provider failed, or the widget refused what it was given.
+ * `detail.code` is the server's error code (`order_already_paid`, …) or the widget's own:
+ * `network_error`, `session_mismatch` (the page's `?pasarela_session=` is another order's; the
+ * element shows its own picker instead), `unsafe_url` (a payment link that is not `https:`).
+ */
 export class PasarelaErrorEvent extends PasarelaEvent<{ code: string; message: string }> {
   constructor(code: string, message: string) {
     super('pasarela-error', { code, message });

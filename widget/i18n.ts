@@ -29,9 +29,11 @@ const es = {
   expired: 'El tiempo para pagar terminó',
   cancelled: 'El pago fue cancelado',
   refunded: 'El pago fue reembolsado',
+  orderPaid: 'Este pedido ya está pagado',
   error: 'No pudimos continuar',
   networkError: 'No pudimos conectar con el servidor de pagos. Revisa tu conexión e inténtalo de nuevo.',
   noProviders: 'No hay medios de pago disponibles para este pedido.',
+  unsafeUrl: 'El enlace de pago no es seguro.',
   retry: 'Intentar de nuevo',
   other: 'Elegir otro medio de pago',
 };
@@ -67,9 +69,11 @@ const en: Strings = {
   expired: 'The time to pay ran out',
   cancelled: 'The payment was cancelled',
   refunded: 'The payment was refunded',
+  orderPaid: 'This order is already paid',
   error: 'We could not continue',
   networkError: 'We could not reach the payment server. Check your connection and try again.',
   noProviders: 'No payment method is available for this order.',
+  unsafeUrl: 'The payment link is not safe.',
   retry: 'Try again',
   other: 'Choose another payment method',
 };

@@ -6,10 +6,13 @@ export function resumeSessionId(): string | null {
   return new URL(location.href).searchParams.get(resumeParam);
 }
 
-/** Drops the parameter from the address bar, so a reload or a shared link does not resume again. */
-export function forgetResumeSession(): void {
+/**
+ * Drops the parameter from the address bar once session `id` is settled, so a reload or a shared
+ * link does not resume it again. Only for that session: another checkout on the page may own it.
+ */
+export function forgetResumeSession(id: string): void {
   const url = new URL(location.href);
-  if (!url.searchParams.has(resumeParam)) return;
+  if (url.searchParams.get(resumeParam) !== id) return;
   url.searchParams.delete(resumeParam);
   history.replaceState(history.state, '', url.href);
 }

@@ -15,6 +15,7 @@ import {
   finalTitle,
   finalView,
   loadingView,
+  orderPaidView,
   redirectView,
 } from './status-view.js';
 import { assertNever, type ProviderId } from './types.js';
@@ -42,7 +43,7 @@ import { walletView } from './wallet-view.js';
  * @fires {PasarelaStatusEvent} pasarela-status - The session's status changed (`detail.status`, `detail.session`).
  * @fires {PasarelaPaidEvent} pasarela-paid - The payment went through (`detail.session`).
  * @fires {PasarelaFailedEvent} pasarela-failed - The payment failed, expired or was cancelled (`detail.status`).
- * @fires {PasarelaErrorEvent} pasarela-error - The server or the provider failed (`detail.code`, `detail.message`).
+ * @fires {PasarelaErrorEvent} pasarela-error - The server or the provider failed, or the widget refused what it got (`detail.code`, `detail.message`).
  * @fires {PasarelaBeforeRedirectEvent} pasarela-before-redirect - Cancelable: about to navigate to `detail.url`.
  *
  * @csspart base - The element's box.
@@ -192,6 +193,8 @@ export class PasarelaCheckout extends LitElement {
         return confirmingView(view);
       case 'final':
         return finalView(view, screen.session);
+      case 'orderPaid':
+        return orderPaidView(view.t);
       case 'error':
         return errorView(view, screen);
       default:
@@ -214,6 +217,8 @@ export class PasarelaCheckout extends LitElement {
         return t('confirming');
       case 'final':
         return finalTitle(t, screen.session.status);
+      case 'orderPaid':
+        return t('orderPaid');
       case 'error':
         return `${t('error')}. ${errorText(t, screen.code, screen.message)}`;
       default:

@@ -18,4 +18,6 @@ export type Screen =
   | { type: 'confirming'; session: Session | undefined }
   /** The session's status is final. */
   | { type: 'final'; session: Session }
+  /** The server refused a new session: the order has a paid one already. */
+  | { type: 'orderPaid' }
   | { type: 'error'; code: string; message: string; retry: Retry };

@@ -1,31 +1,38 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ApiError, type PasarelaApi } from './api.js';
 import type { Clock } from './clock.js';
-import { isFinal, type Session, Status } from './types.js';
+import { isFinal, type Session } from './types.js';
 
 export interface StatusControllerOptions {
   api(): PasarelaApi;
   clock(): Clock;
   /** Every snapshot of the session that arrives, changed or not. */
   onSession(session: Session): void;
+  /**
+   * The session is past its `expiresAt` and still pending. It cannot be paid any more, but a
+   * payment made at the last moment may still be on its way: only the server says how it ended,
+   * so following goes on (polling more slowly) until it does.
+   */
+  onOverdue(): void;
   /** Following stopped on an error that retrying will not fix (the session is gone). */
   onError(error: ApiError): void;
 }
 
 // Timings from DESIGN.md ("Live status"). No first SSE message within SSE_SILENCE_MS (a buffering
-// proxy): poll instead. After `expiresAt`, one last look before calling the session expired.
+// proxy): poll instead. Past a minute of polling, or past `expiresAt`, poll slowly.
 const SSE_SILENCE_MS = 10_000;
 const FAST_POLL_MS = 2_000;
 const FAST_POLL_FOR_MS = 60_000;
 const SLOW_POLL_MS = 5_000;
 const SLOW_POLL_JITTER_MS = 5_000;
-const EXPIRY_GRACE_MS = 2_000;
+// Browsers run a timeout longer than this (about 24.8 days) at once: wait for expiry in steps.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Follows a session's status until it is final: server-sent events first, polling when they
  * fail. Polling is paused while the tab is hidden and refreshes as soon as it shows again, honours
- * `Retry-After`, and everything stops at a final status, at expiry, or when the host leaves the
- * DOM (and resumes if it comes back).
+ * `Retry-After`, and everything stops at a final status from the server (never on the widget's own
+ * clock) or when the host leaves the DOM (and resumes if it comes back).
  */
 export class StatusController implements ReactiveController {
   readonly #options: StatusControllerOptions;
@@ -87,6 +94,7 @@ export class StatusController implements ReactiveController {
     let pollingSince: number | undefined;
     let pollTimer: unknown;
     let polling = false;
+    let overdue = false;
 
     const accept = (session: Session) => {
       if (signal.aborted || session.id !== id) return;
@@ -125,7 +133,9 @@ export class StatusController implements ReactiveController {
       if (signal.aborted) return;
       const since = clock.now() - (pollingSince ?? clock.now());
       const interval =
-        since < FAST_POLL_FOR_MS ? FAST_POLL_MS : SLOW_POLL_MS + clock.random() * SLOW_POLL_JITTER_MS;
+        since < FAST_POLL_FOR_MS && !overdue
+          ? FAST_POLL_MS
+          : SLOW_POLL_MS + clock.random() * SLOW_POLL_JITTER_MS;
       pollTimer = later(poll, Math.max(wait, interval));
     };
     const startPolling = () => {
@@ -146,20 +156,16 @@ export class StatusController implements ReactiveController {
     });
 
     const expiresAt = this.#session?.expiresAt ? Date.parse(this.#session.expiresAt) : Number.NaN;
-    if (Number.isFinite(expiresAt)) {
-      later(
-        async () => {
-          // The server's reconciler marks the session expired too; one last read catches a
-          // payment that landed at the last second before the widget says so.
-          let last = this.#session;
-          try {
-            last = await api.session(id, signal);
-          } catch {}
-          if (last) accept(isFinal(last.status) ? last : { ...last, status: Status.expired });
-        },
-        Math.max(0, expiresAt - clock.now()) + EXPIRY_GRACE_MS,
-      );
-    }
+    const watchExpiry = () => {
+      const left = expiresAt - clock.now();
+      if (left > 0) {
+        later(watchExpiry, Math.min(left, MAX_TIMEOUT_MS));
+        return;
+      }
+      overdue = true;
+      this.#options.onOverdue();
+    };
+    if (Number.isFinite(expiresAt)) watchExpiry();
 
     if (typeof EventSource !== 'function') {
       startPolling();

@@ -28,6 +28,7 @@ export function finalTitle(t: Translate, status: Status): string {
 export function errorText(t: Translate, code: string, message: string): string {
   if (code === 'network_error') return t('networkError');
   if (code === 'no_providers') return t('noProviders');
+  if (code === 'unsafe_url') return t('unsafeUrl');
   return message;
 }
 
@@ -56,15 +57,31 @@ export function confirmingView(view: ViewContext): TemplateResult {
   return waiting(view.t('confirming'));
 }
 
-function retryButtons(view: ViewContext, retry: boolean, another: boolean): TemplateResult {
+/** Try again, and (with `another`) go back to choose another provider. */
+function retryButtons(view: ViewContext, another: boolean): TemplateResult {
   return html`<div class="actions">
-    ${retry ? html`<button class="button primary" type="button" @click=${view.onRetry}>${view.t('retry')}</button>` : nothing}
+    <button class="button primary" type="button" @click=${view.onRetry}>${view.t('retry')}</button>
     ${
       another
         ? html`<button class="button" type="button" @click=${view.onChooseAnother}>${view.t('other')}</button>`
         : nothing
     }
   </div>`;
+}
+
+/** A result screen: a mark (✓ when the money moved), its heading, a line of text and any buttons. */
+function outcome(
+  paid: boolean,
+  title: string,
+  text: string,
+  buttons: TemplateResult | typeof nothing = nothing,
+): TemplateResult {
+  return html`<section part="status" class="status ${paid ? 'paid' : 'unpaid'}">
+    <span class="mark" aria-hidden="true">${paid ? '✓' : '!'}</span>
+    <h2 tabindex="-1" data-focus>${title}</h2>
+    ${text ? html`<p class="muted">${text}</p>` : nothing}
+    ${buttons}
+  </section>`;
 }
 
 export function finalView(view: ViewContext, session: Session): TemplateResult {
@@ -76,19 +93,24 @@ export function finalView(view: ViewContext, session: Session): TemplateResult {
     : canRetry
       ? t('notCharged')
       : '';
-  return html`<section part="status" class="status ${paid ? 'paid' : 'unpaid'}">
-    <span class="mark" aria-hidden="true">${paid ? '✓' : '!'}</span>
-    <h2 tabindex="-1" data-focus>${finalTitle(t, session.status)}</h2>
-    ${text ? html`<p class="muted">${text}</p>` : nothing}
-    ${canRetry ? retryButtons(view, true, view.providers.length > 1) : nothing}
-  </section>`;
+  return outcome(
+    paid,
+    finalTitle(t, session.status),
+    text,
+    canRetry ? retryButtons(view, view.providers.length > 1) : nothing,
+  );
+}
+
+/** The order was paid by an earlier session: nothing more to do here, so no button to pay again. */
+export function orderPaidView(t: Translate): TemplateResult {
+  return outcome(true, t('orderPaid'), '');
 }
 
 export function errorView(view: ViewContext, screen: Extract<Screen, { type: 'error' }>): TemplateResult {
-  return html`<section part="status" class="status unpaid">
-    <span class="mark" aria-hidden="true">!</span>
-    <h2 tabindex="-1" data-focus>${view.t('error')}</h2>
-    <p class="muted">${errorText(view.t, screen.code, screen.message)}</p>
-    ${retryButtons(view, true, screen.retry === 'pay' && view.providers.length > 1)}
-  </section>`;
+  return outcome(
+    false,
+    view.t('error'),
+    errorText(view.t, screen.code, screen.message),
+    retryButtons(view, screen.retry === 'pay' && view.providers.length > 1),
+  );
 }

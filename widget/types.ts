@@ -52,13 +52,15 @@ export interface Session {
   action: SessionAction | null;
 }
 
+// Literals rather than `Status.…` here and in the widget's other code: type-checked the same, and
+// they keep the `Status` object out of the script-tag bundle, which has a 14 KB budget.
 export function isFinal(status: Status): boolean {
-  return status !== Status.pending;
+  return status !== 'pending';
 }
 
 /** The money moved: `paid`, or `delivered` after it. */
 export function isPaid(status: Status): boolean {
-  return status === Status.paid || status === Status.delivered;
+  return status === 'paid' || status === 'delivered';
 }
 
 export function assertNever(value: never): never {

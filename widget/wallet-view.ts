@@ -30,7 +30,7 @@ export function walletView(
   return html`<section part="status" class="status">
     <h2 tabindex="-1" data-focus>${t('scan')}</h2>
     <p class="muted">${t('scanHelp', { amount })}</p>
-    <img part="qr" class="qr" src=${view.api.url(qr)} alt=${t('qrAlt', { provider })} width="200" height="200" />
+    <img part="qr" class="qr" src=${view.api.resolve(qr)} alt=${t('qrAlt', { provider })} width="200" height="200" />
     ${
       remaining === undefined
         ? nothing

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Session } from '../../widget/types.js';
+import { axeViolations } from './helpers/axe.js';
 import { settle } from './helpers/fake-clock.js';
 import { $, $$, choose, eventTypesOf, type Mounted, mount, pay, text, until } from './helpers/fixture.js';
 import {
@@ -116,6 +117,27 @@ describe('<pasarela-checkout> errors, final screens and retry', () => {
     await until(() => $(mounted.element, '[part="qr"]') !== null, 'the wallet screen');
     expect(server.requestsTo('POST', '/api/sessions')).to.have.length(2);
   });
+
+  for (const [locale, title] of [
+    ['en', 'This order is already paid'],
+    ['es-CL', 'Este pedido ya está pagado'],
+  ] as const) {
+    it(`says the order is already paid, with nothing to pay again (${locale})`, async () => {
+      const message = 'Order 348820 already has a paid session.';
+      server.on('POST', '/api/sessions', () => errorResponse(409, 'order_already_paid', message));
+      mounted = await mount({ 'order-id': '348820', locale, providers: 'tpaga' });
+      await until(() => $(mounted.element, 'input:checked') !== null, 'the picker');
+      await pay(mounted.element);
+      await until(() => text(mounted.element, '[part="status"] h2') === title, 'the already-paid screen');
+      expect($$(mounted.element, '[part="status"] button, [part="status"] a')).to.have.length(0);
+      expect($(mounted.element, '[role="status"]')!.textContent).to.equal(title);
+      const error = mounted.events.at(-1) as Event & { detail: { code: string; message: string } };
+      expect(error.type).to.equal('pasarela-error');
+      expect(error.detail).to.deep.equal({ code: 'order_already_paid', message });
+      expect(await axeViolations(mounted.element)).to.deep.equal([]);
+      expect(server.requestsTo('POST', '/api/sessions')).to.have.length(1);
+    });
+  }
 
   it('shows its own text for a network failure on pay', async () => {
     server.on('POST', '/api/sessions', () => Promise.reject(new TypeError('Failed to fetch')));

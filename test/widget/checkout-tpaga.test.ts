@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { $, eventTypesOf, type Mounted, mount, pay, text, until } from './helpers/fixture.js';
+import { $, eventTypesOf, type Mounted, mount, pay, shows, text, until } from './helpers/fixture.js';
 import { config, FakeEventSource, json, StubServer, session, tpagaInfo } from './helpers/stub-server.js';
 
 describe('<pasarela-checkout> with Tpaga (wallet)', () => {
@@ -56,6 +56,20 @@ describe('<pasarela-checkout> with Tpaga (wallet)', () => {
     expect(text(mounted!.element, '.countdown')).to.equal('El código expira en 1:29');
     await mounted!.clock.tick(60_000);
     expect(text(mounted!.element, '.countdown')).to.equal('El código expira en 0:29');
+  });
+
+  it('stops offering the QR code when the countdown reaches 0, and confirms instead', async () => {
+    const created = await payWithTpaga(90_000);
+    FakeEventSource.latest!.status(created);
+    await mounted!.clock.tick(89_000);
+    expect(text(mounted!.element, '.countdown')).to.equal('El código expira en 0:01');
+    await mounted!.clock.tick(1_000);
+    expect(shows(mounted!.element, '[part="qr"]')).to.equal(false);
+    expect(shows(mounted!.element, '[part="status"] a')).to.equal(false);
+    expect(text(mounted!.element, '[part="status"] h2')).to.equal('Confirmando tu pago…');
+    expect(eventTypesOf(mounted!.events)).to.not.include('failed');
+    FakeEventSource.latest!.status({ ...created, status: 'paid' });
+    await until(() => text(mounted!.element, '[part="status"] h2') === 'Pago recibido', 'the paid screen');
   });
 
   it('copies the payment link to the clipboard', async () => {

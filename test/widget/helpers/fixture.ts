@@ -43,6 +43,11 @@ export function $(element: HTMLElement, selector: string): HTMLElement | null {
   return element.shadowRoot!.querySelector<HTMLElement>(selector);
 }
 
+/** Whether `selector` is on screen; a boolean, so a failing assertion prints no DOM tree (chai hangs on one). */
+export function shows(element: HTMLElement, selector: string): boolean {
+  return $(element, selector) !== null;
+}
+
 export function $$(element: HTMLElement, selector: string): HTMLElement[] {
   return [...element.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
 }

@@ -6,6 +6,7 @@ export interface StubRequest {
   method: string;
   /** The full URL, to check which server was asked. */
   url: string;
+  /** The path under the stub's mount point (`/api/config`). */
   path: string;
   headers: Headers;
   body: unknown;
@@ -66,9 +67,15 @@ export class FakeEventSource extends EventTarget {
 
 export class StubServer {
   readonly requests: StubRequest[] = [];
+  /** The path the server is mounted at (`/pay`), or empty for the root; outside it, every path is a 404. */
+  private readonly mount: string;
   private readonly routes: { method: string; path: string | RegExp; handler: Handler }[] = [];
   private originalFetch = window.fetch;
   private originalEventSource = window.EventSource;
+
+  constructor(mount = '') {
+    this.mount = mount;
+  }
 
   on(method: string, path: string | RegExp, handler: Handler): this {
     // Newest first, so a test can override a default route.
@@ -97,17 +104,19 @@ export class StubServer {
 
   private async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    const mounted = url.pathname.startsWith(`${this.mount}/`);
+    const path = mounted ? url.pathname.slice(this.mount.length) : url.pathname;
     const text = request.method === 'GET' ? '' : await request.text();
     const stubRequest: StubRequest = {
       method: request.method,
       url: url.href,
-      path: url.pathname,
+      path,
       headers: request.headers,
       body: text ? JSON.parse(text) : undefined,
     };
     this.requests.push(stubRequest);
     if (request.signal.aborted) throw new DOMException('aborted', 'AbortError');
-    const route = this.routes.find((r) => r.method === request.method && matches(r.path, url.pathname));
+    const route = mounted && this.routes.find((r) => r.method === request.method && matches(r.path, path));
     if (!route) return errorResponse(404, 'not_found', `no stub for ${request.method} ${url.pathname}`);
     return route.handler(stubRequest);
   }
