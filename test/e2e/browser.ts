@@ -38,7 +38,7 @@ async function launch(): Promise<Browser> {
 export interface BuyerPage {
   page: Page;
   /** Each `pasarela-*` event the page saw, in order, across navigations. */
-  events(): Promise<{ type: string; status?: string; session?: string }[]>;
+  events(): Promise<{ type: string; status?: string; session?: string; code?: string }[]>;
   /** Console errors and uncaught exceptions (a CSP violation shows up here). */
   errors: string[];
   close(): Promise<void>;
@@ -62,7 +62,7 @@ export async function buyer(browser: Browser, options: BrowserContextOptions = {
     ]) {
       document.addEventListener(type, (event) => {
         const detail = (event as CustomEvent).detail ?? {};
-        log.push({ type, status: detail.session?.status, session: detail.session?.id });
+        log.push({ type, status: detail.session?.status, session: detail.session?.id, code: detail.code });
         sessionStorage.setItem('__pasarelaEvents', JSON.stringify(log));
       });
     }

@@ -87,4 +87,28 @@ describe('Tpaga', () => {
     expect(buyerPage.errors).toEqual([]);
     await buyerPage.close();
   });
+
+  it('another order’s paid session in the address of an expensive order: that order stays unpaid', async () => {
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const cheap = await tpagaQr(page);
+    const [paid] = await sessionsOf(cheap);
+    await sim('tpaga', `/sessions/${paid!.providerRef}/pay`);
+    await page.locator('[data-order-status="paid"]').waitFor();
+
+    const expensive = await buy(page, 'co', 'prensa-francesa');
+    await page.goto(`${demo.url}/pedido/${expensive}?pasarela_session=${paid!.id}`);
+    const widget = page.locator('pasarela-checkout');
+    // The widget ignores the session of the other order and offers this one for payment.
+    await widget.getByRole('button', { name: /^Pagar/ }).waitFor();
+    expect(await widget.getByRole('heading', { name: 'Pago recibido' }).count()).toBe(0);
+    expect(await page.locator('[data-order-status="paid"]').count()).toBe(0);
+    const events = await buyerPage.events();
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'pasarela-error', code: 'session_mismatch' }),
+    );
+    expect(events.filter((e) => e.type === 'pasarela-paid').map((e) => e.session)).toEqual([paid!.id]);
+    await screenshot(page, 'tpaga-other-order-session-ignored');
+    await buyerPage.close();
+  });
 });
