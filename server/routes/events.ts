@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AppContext } from '../context.js';
 import { isFinal, type PublicSession, toPublicSession } from '../core/session.js';
+import { PasarelaError } from '../errors.js';
 import { findSession } from './sessions.js';
 
 /**
@@ -11,9 +12,27 @@ import { findSession } from './sessions.js';
  */
 export function eventRoutes(ctx: AppContext): Hono {
   const app = new Hono();
+  // Open streams per client address (PASARELA_STREAMS_PER_CLIENT): each holds a connection.
+  const open = new Map<string, number>();
 
   app.get('/:id/events', async (c) => {
     const { id } = await findSession(ctx, c.req.param('id'));
+    const client = ctx.clientIp(c) ?? 'unknown';
+    if ((open.get(client) ?? 0) >= ctx.config.limits.streamsPerClient) {
+      // The widget falls back to polling when its stream is refused.
+      c.header('Retry-After', '10');
+      throw new PasarelaError(
+        429,
+        'too_many_streams',
+        `This address already follows ${ctx.config.limits.streamsPerClient} payments live; poll GET /api/sessions/:id instead.`,
+      );
+    }
+    open.set(client, (open.get(client) ?? 0) + 1);
+    const release = () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    };
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
@@ -52,6 +71,7 @@ export function eventRoutes(ctx: AppContext): Hono {
           await stream.writeSSE({ event: 'status', data: JSON.stringify(last) });
         }
       } finally {
+        release();
         clearInterval(heartbeat);
         unsubscribe();
         ctx.shutdown.removeEventListener('abort', stop);

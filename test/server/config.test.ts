@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig, sandboxCredentials } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
-
-const secret = 'config-test-order-secret-0123456789abcdef';
-const etpay = { ETPAY_MERCHANT_CODE: 'cl_shop', ETPAY_API_TOKEN: 'etpay-real-token-0123456789' };
-const tpaga = { TPAGA_USERNAME: 'shop-user', TPAGA_PASSWORD: 'tpaga-real-password-0123' };
-/** Standard Webhooks secret: whsec_ and the base64 of 32 bytes. */
-const webhookSecret = `whsec_${btoa('w'.repeat(32))}`;
-
-/** A production-like environment: a secret and ETpay credentials, no sandbox. */
-function env(overrides: Record<string, string | undefined> = {}) {
-  return { PASARELA_ORDER_SECRET: secret, ...etpay, ...overrides };
-}
-
-/** The ConfigError message `loadConfig` throws for an environment. */
-function failure(vars: Record<string, string | undefined>): string {
-  try {
-    loadConfig(vars);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const message = (error as ConfigError).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { env, etpay, failure, secret, tpaga, webhookSecret } from './config.fixture.js';
 
 describe('loadConfig defaults', () => {
   it('applies the documented defaults', () => {
@@ -379,61 +356,5 @@ describe('describeConfig', () => {
     expect(lines[0]).not.toContain('[redacted]');
     expect(lines[0]).not.toContain(config.orderSecret);
     expect(JSON.parse(lines[0]!)).toMatchObject({ sandbox: true, generatedOrderKey: true });
-  });
-});
-
-describe('loadConfig: settings of features named in DESIGN.md', () => {
-  it('stops on a malformed value, naming the variable', () => {
-    expect(failure(env({ ETPAY_SESSION_MINUTES: 'abc' }))).toMatch(/^ETPAY_SESSION_MINUTES /);
-    expect(failure(env({ ETPAY_SESSION_MINUTES: '0' }))).toMatch(/^ETPAY_SESSION_MINUTES /);
-    expect(
-      failure(env({ PASARELA_WEBHOOK_URL: 'not a url', PASARELA_WEBHOOK_SECRET: webhookSecret })),
-    ).toMatch(/^PASARELA_WEBHOOK_URL has "not a url", which is not an https:\/\/ URL/);
-    expect(
-      failure(env({ PASARELA_WEBHOOK_URL: 'https://shop.example/hooks', PASARELA_WEBHOOK_SECRET: 'nope' })),
-    ).toMatch(/^PASARELA_WEBHOOK_SECRET must be whsec_/);
-    expect(failure(env({ PASARELA_RATE_LIMIT_CREATE: 'many' }))).toMatch(/^PASARELA_RATE_LIMIT_CREATE /);
-    expect(failure(env({ PASARELA_RATE_LIMIT_READ: '-1' }))).toMatch(/^PASARELA_RATE_LIMIT_READ /);
-    expect(failure(env({ PASARELA_STREAMS_PER_CLIENT: '0' }))).toMatch(/^PASARELA_STREAMS_PER_CLIENT /);
-  });
-
-  it('never quotes the webhook secret it refuses', () => {
-    const bad = 'whsec_tooShortButSecret';
-    const message = failure(
-      env({ PASARELA_WEBHOOK_URL: 'https://shop.example/h', PASARELA_WEBHOOK_SECRET: bad }),
-    );
-    expect(message).not.toContain('tooShortButSecret');
-  });
-
-  it('takes http webhook URLs only on loopback, or anywhere in sandbox mode', () => {
-    const hooks = (url: string, extra: Record<string, string> = {}) =>
-      env({ PASARELA_WEBHOOK_URL: url, PASARELA_WEBHOOK_SECRET: webhookSecret, ...extra });
-    expect(failure(hooks('http://shop.example/hooks'))).toMatch(/^PASARELA_WEBHOOK_URL /);
-    expect(loadConfig(hooks('http://localhost:9000/h')).webhooks?.urls).toEqual(['http://localhost:9000/h']);
-    expect(loadConfig(hooks('http://shop.example/h', { PASARELA_SANDBOX: '1' })).webhooks?.urls).toEqual([
-      'http://shop.example/h',
-    ]);
-  });
-
-  it('wants the webhook URL and secret together', () => {
-    expect(failure(env({ PASARELA_WEBHOOK_URL: 'https://shop.example/h' }))).toMatch(
-      /^PASARELA_WEBHOOK_SECRET is missing/,
-    );
-    expect(failure(env({ PASARELA_WEBHOOK_SECRET: webhookSecret }))).toMatch(
-      /^PASARELA_WEBHOOK_URL is missing/,
-    );
-  });
-
-  it('names variables with its prefixes that nothing reads, except the tests’ own', () => {
-    const config = loadConfig(
-      env({
-        PASARELA_WEBHOOK_SECERT: 'typo',
-        ETPAY_MERCHANT: 'x',
-        TPAGA_USER: 'y',
-        PASARELA_TEST_DATABASE_URL: 'postgres://localhost/test',
-        PATH: '/usr/bin',
-      }),
-    );
-    expect(config.unknownVariables).toEqual(['ETPAY_MERCHANT', 'PASARELA_WEBHOOK_SECERT', 'TPAGA_USER']);
   });
 });

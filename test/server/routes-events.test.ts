@@ -110,6 +110,31 @@ describe('GET /api/sessions/:id/events', () => {
     expect(statusEvents(text).map((e) => e.status)).toEqual(['pending']);
   });
 
+  it('refuses a stream past PASARELA_STREAMS_PER_CLIENT with 429, and takes one again once one ends', async () => {
+    server = await startTestServer({ env: { PASARELA_STREAMS_PER_CLIENT: '2' } });
+    const session = await created(server, 'tpaga', cop);
+    const url = `${server.url}/api/sessions/${session.id}/events`;
+    const streams = [follow(await fetch(url)), follow(await fetch(url))];
+    await Promise.all(streams.map((stream) => stream.until(firstStatus)));
+    const refused = await fetch(url);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('10');
+    expect(await refused.json()).toMatchObject({ error: { code: 'too_many_streams' } });
+    // Status reads are not streams: they still answer.
+    expect((await fetch(`${server.url}/api/sessions/${session.id}`)).status).toBe(200);
+    await streams[0]!.cancel();
+    // The server sees the browser leave a moment later; then a new stream is taken.
+    let again = await fetch(url);
+    for (let i = 0; i < 200 && again.status === 429; i++) {
+      await again.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = await fetch(url);
+    }
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+    await streams[1]!.cancel();
+  });
+
   it('answers 404 before streaming for an unknown session', async () => {
     server = await startTestServer();
     const response = await fetch(`${server.url}/api/sessions/ps_AAAAAAAAAAAAAAAAAAAAAA/events`);
