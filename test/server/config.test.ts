@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig, sandboxCredentials } from '../../server/config.js';
+import { describeConfig, loadConfig, sandboxCredentials } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import { env, etpay, failure, secret, tpaga, webhookSecret } from './config.fixture.js';
 
