@@ -5,6 +5,14 @@ export type { PaymentSession, PublicSession, Status, StatusEvent } from './core/
 export { PasarelaError } from './errors.js';
 export { createLogger, type Logger } from './log.js';
 export { loadWidgetBundle, openStore } from './node.js';
+export {
+  signWebhook,
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookVerificationReason,
+} from './notifications/signature.js';
 export { signOrder, verifyOrder } from './orders.js';
 export type { TrustedOrder } from './payments.js';
 export type { PaymentProvider, ProviderInfo, ProviderObservation } from './providers/provider.js';
