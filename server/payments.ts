@@ -166,6 +166,9 @@ export class Payments {
    * first: a hint is never lost, and a flood of them costs one query per gap.
    */
   async hint(session: PaymentSession, source: EventSource, signal?: AbortSignal): Promise<PaymentSession> {
+    // Refunded is the one status nothing follows (failed, expired and cancelled may still turn
+    // out paid: money wins), so there is nothing to ask.
+    if (session.status === 'refunded') return session;
     const last = this.#lastQueried.get(session.id);
     const recent = last !== undefined && this.#o.now() - last < (this.#o.hintGapMs ?? 5_000);
     const running = this.#syncs.has(session.id);

@@ -103,6 +103,19 @@ describe('hints that come in a flood', () => {
     expect(info.calls).toHaveLength(1);
   });
 
+  it('asks nothing about a refunded session, which nothing can follow', async () => {
+    const info = infoGate();
+    server = await startTestServer({ options: { fetch: info.fetch } });
+    const session = await created(server, 'tpaga', cop);
+    await tpagaWallet(session, 'approve');
+    expect((await server.admin(`/sessions/${session.id}/refund`, { method: 'POST' })).status).toBe(200);
+    expect(await statusOf(server, session.id)).toBe('refunded');
+    const before = info.calls.length;
+    const token = await tpagaToken(session, server);
+    expect((await fetch(`${server.url}/webhooks/tpaga/${token}`, { method: 'POST' })).status).toBe(200);
+    expect(info.calls).toHaveLength(before);
+  });
+
   it('limits returns per session too', async () => {
     server = await startTestServer();
     const session = await created(server, 'tpaga', cop);
