@@ -62,8 +62,8 @@ export interface PasarelaOptions {
   sseHeartbeatMs?: number;
   /**
    * A Tpaga webhook or a buyer's return within this long of the session's last provider query
-   * asks nothing and brings the next reconciliation forward instead (5 s): a flood of hints
-   * costs one query per session per gap.
+   * (5 s) shares that query's answer; one more query follows when the gap ends. A flood of
+   * hints costs one query per session per gap.
    */
   hintGapMs?: number;
   /**

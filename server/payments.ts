@@ -8,7 +8,7 @@ import {
 } from './core/session.js';
 import { PasarelaError } from './errors.js';
 import type { SessionHub } from './live.js';
-import type { Logger } from './log.js';
+import { type Logger, redactString } from './log.js';
 import type { Order } from './orders.js';
 import {
   OperationNotSupportedError,
@@ -290,7 +290,8 @@ export class Payments {
         source: 'create',
         providerStatus: null,
         dedupeKey: null,
-        detail: { reason, error: String(error).slice(0, 200) },
+        // Shown to the merchant in the session's history: redacted as a log line would be.
+        detail: { reason, error: redactString(String(error)).slice(0, 200) },
         at: new Date(this.#o.now()).toISOString(),
       });
     } catch (stored) {

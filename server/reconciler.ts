@@ -1,5 +1,5 @@
 import type { PaymentSession } from './core/session.js';
-import type { Logger } from './log.js';
+import { type Logger, redactString } from './log.js';
 import type { Payments } from './payments.js';
 import type { Store } from './store/store.js';
 
@@ -116,7 +116,7 @@ export class Reconciler {
         statuses: ['expired'],
         providerStatus: null,
         dedupeKey: null,
-        detail: { reason: 'provider_unanswered', error: String(error).slice(0, 200) },
+        detail: { reason: 'provider_unanswered', error: redactString(String(error)).slice(0, 200) },
       },
       'reconcile',
     );

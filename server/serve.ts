@@ -104,7 +104,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return { url, config, app, sandboxes, close };
 }
 
-/** A listener that cannot start says why in one line, as a bad setting does. */
+/** Where sandbox mode keeps the simulated providers' sessions: beside a SQLite file, if any. */
 function sandboxStateFile(config: Config): string | undefined {
   const database = config.databaseUrl;
   if (database.kind !== 'sqlite' || database.path === ':memory:' || database.path === '') return undefined;
@@ -131,6 +131,7 @@ function saveSandboxes(sandboxes: Sandboxes, file: string, log: Logger): void {
   }
 }
 
+/** A listener that cannot start says why in one line, as a bad setting does. */
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
