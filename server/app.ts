@@ -6,12 +6,15 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { randomId } from './core/ids.js';
 import type { PublicSession } from './core/session.js';
 import { errorBody, PasarelaError } from './errors.js';
 import { SessionHub } from './live.js';
 import { createLogger, type Logger } from './log.js';
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
 import { rateLimit } from './middleware/rate-limit.js';
+import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
+import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
 import { Payments, type TrustedOrder } from './payments.js';
 import { createProviders } from './providers/from-config.js';
 import type { PaymentProvider } from './providers/provider.js';
@@ -24,6 +27,7 @@ import { returnRoutes } from './routes/return.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type WidgetBundle, widgetRoutes } from './routes/widget.js';
+import { DestinationName } from './store/outbox.js';
 import { type Store, StoreBusyError } from './store/store.js';
 
 export interface PasarelaOptions {
@@ -33,8 +37,19 @@ export interface PasarelaOptions {
   store: Store;
   /** The merchant's own order lookup, for `{ provider, orderId }` requests. */
   resolveOrder?: (orderId: string) => Promise<TrustedOrder | undefined>;
-  /** Called after every stored status change (fulfilment); errors are logged, never undo it. */
+  /**
+   * Called for every stored status change (fulfilment), through the outbox: at least once per
+   * change, after it is stored, with the session as it stood after the change; retried with the
+   * notifications' backoff when it throws, also after a restart. It should return within the
+   * attempt timeout (10 s) and be idempotent (key on the session id and status).
+   */
   onStatusChange?: (session: PublicSession) => void | Promise<void>;
+  /**
+   * The dispatcher of merchant notifications (signed webhooks, `onStatusChange`, automatic
+   * delivery): its retry schedule, attempt timeout, claim lease, poll interval and concurrency.
+   * The defaults are the production ones (DESIGN.md, "Merchant notifications").
+   */
+  notifications?: Omit<DispatcherOptions, 'store' | 'log' | 'now' | 'senders'>;
   /** Replaces the providers built from `config` (tests, custom transports). */
   providers?: PaymentProvider[];
   fetch?: typeof fetch;
@@ -78,6 +93,7 @@ export type PasarelaApp = Hono & {
   close(): Promise<void>;
   readonly payments: Payments;
   readonly reconciler: Reconciler | undefined;
+  readonly dispatcher: Dispatcher;
 };
 
 /** The Pasarela backend as a Hono app: serve it alone or mount it in the merchant's app. */
@@ -89,15 +105,39 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   const shutdown = new AbortController();
   const providers =
     options.providers ?? createProviders(config, { ...(options.fetch && { fetch: options.fetch }), now });
-  const payments = new Payments({
+  const autoDeliver = new Set(config.tpaga?.autoDelivery ? ['tpaga'] : []);
+  const senders = new Map<string, Sender>();
+  for (const url of config.webhooks?.urls ?? []) {
+    senders.set(
+      url,
+      webhookSender({ url, secrets: [config.webhooks!.secret], fetch: options.fetch ?? fetch, now }),
+    );
+  }
+  if (options.onStatusChange) senders.set(DestinationName.hook, hookSender(options.onStatusChange));
+  // The delivery job asks Payments, which exists below; senders run only once the app is built.
+  let payments: Payments | undefined;
+  if (autoDeliver.size) {
+    senders.set(DestinationName.deliver, async (delivery, signal) => {
+      const { done, note } = await payments!.confirmDelivery(delivery.sessionId, signal);
+      return { ok: done, httpStatus: null, error: done ? null : note, response: note };
+    });
+  }
+  const destinations = [...senders.keys()].filter((name) => name !== DestinationName.deliver);
+  const dispatcher = new Dispatcher({ ...options.notifications, store, log, now, senders });
+  payments = new Payments({
     store,
     providers: new Map(providers.map((p) => [p.info.id, p])),
     hub,
     log,
     now,
     newSessionId: options.newSessionId ?? newSessionId,
-    autoDeliver: new Set(config.tpaga?.autoDelivery ? ['tpaga' as const] : []),
-    onStatusChange: options.onStatusChange,
+    announce: (session) => [
+      ...destinations.map((name) => ({ name })),
+      ...(autoDeliver.has(session.provider)
+        ? [{ name: DestinationName.deliver, statuses: ['paid' as const] }]
+        : []),
+    ],
+    announced: () => dispatcher.wake(),
     shutdown: shutdown.signal,
     ...(options.hintGapMs !== undefined && { hintGapMs: options.hintGapMs }),
     ...(options.reconciler && {
@@ -120,6 +160,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     resolveOrder: options.resolveOrder,
     shutdown: shutdown.signal,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    notifications: { destinations, dispatcher },
   };
 
   const app = new Hono();
@@ -255,14 +296,18 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
           }),
         });
   reconciler?.start();
+  dispatcher.start();
 
   return Object.assign(app, {
     payments,
     reconciler,
+    dispatcher,
     close: async () => {
       shutdown.abort();
       payments.stop();
       await reconciler?.stop();
+      // Attempts in flight finish (or are cut short and due again at once) before the store closes.
+      await dispatcher.stop();
     },
   });
 }
@@ -281,15 +326,7 @@ function accessLog(log: Logger) {
   };
 }
 
-const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
 /** `ps_` + 22 base62 characters from a CSPRNG: about 131 bits. */
 export function newSessionId(): string {
-  let id = 'ps_';
-  while (id.length < 25) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
-      if (byte < 248 && id.length < 25) id += base62[byte % 62];
-    }
-  }
-  return id;
+  return randomId('ps_');
 }

@@ -16,6 +16,7 @@ import {
   type ProviderObservation,
   ProviderRejectedError,
 } from './providers/provider.js';
+import type { Destination } from './store/outbox.js';
 import type { ApplyResult, Store } from './store/store.js';
 
 /** An order as the server trusts it: from a verified order token or the merchant's hook. */
@@ -28,9 +29,10 @@ export interface PaymentsOptions {
   log: Logger;
   now: () => number;
   newSessionId: () => string;
-  /** Tpaga explicit mode: confirm delivery as soon as a payment is seen. */
-  autoDeliver: ReadonlySet<ProviderId>;
-  onStatusChange?: ((session: ReturnType<typeof toPublicSession>) => void | Promise<void>) | undefined;
+  /** Where a session's changes are announced (the outbox destinations), written with each change. */
+  announce?: ((session: PaymentSession) => readonly Destination[]) | undefined;
+  /** Called after a change and its notifications are stored (wakes the dispatcher). */
+  announced?: (() => void) | undefined;
   /** The first reconciliation of a new session (60 s), then doubling up to `maxCheckDelayMs` (10 min). */
   firstCheckDelayMs?: number | undefined;
   maxCheckDelayMs?: number | undefined;
@@ -44,8 +46,9 @@ export interface PaymentsOptions {
 }
 
 /**
- * Creates sessions and applies verified provider answers, in that order: store first, then
- * tell the live streams and the merchant's hook. Every route and the reconciler go through here.
+ * Creates sessions and applies verified provider answers, in that order: store first (with the
+ * change's notifications, in the same transaction), then tell the live streams and wake the
+ * dispatcher. Every route, the reconciler and the dispatcher's delivery jobs go through here.
  */
 export class Payments {
   readonly #o: PaymentsOptions;
@@ -130,7 +133,9 @@ export class Payments {
       dedupeKey: observation.dedupeKey,
       ...(observation.detail && { detail: observation.detail }),
       at: new Date(this.#o.now()).toISOString(),
+      announce: this.#o.announce?.(session) ?? [],
     });
+    if (result.notifications.length) this.#o.announced?.();
     if (result.changed) {
       const view = toPublicSession(result.session);
       this.#o.log.info('session status changed', {
@@ -141,7 +146,6 @@ export class Payments {
         providerStatus: observation.providerStatus,
       });
       this.#o.hub.publish(view);
-      await this.#notifyMerchant(view);
       if (result.session.duplicate && holdsMoney(result.session.status) && !holdsMoney(session.status)) {
         this.#o.log.warn('duplicate payment for an order already paid: refund it', {
           session: view.id,
@@ -151,11 +155,44 @@ export class Payments {
       if (holdsMoney(result.session.status) && !result.session.duplicate) {
         await this.#cancelOtherSessions(result.session);
       }
-      if (result.session.status === 'paid' && this.#o.autoDeliver.has(result.session.provider)) {
-        await this.#autoDeliver(result.session);
-      }
     }
     return result;
+  }
+
+  /**
+   * The automatic delivery job (`TPAGA_AUTO_DELIVERY`), run by the dispatcher until it reports
+   * done: confirms delivery of a paid session and stores the provider's answer. Done too once
+   * the session is delivered, or can no longer be (refunded, cancelled, failed, expired).
+   */
+  async confirmDelivery(sessionId: string, signal: AbortSignal): Promise<{ done: boolean; note: string }> {
+    const session = await this.#o.store.getSession(sessionId);
+    if (!session) return { done: true, note: 'the session no longer exists' };
+    if (session.status !== 'paid') {
+      return session.status === 'pending'
+        ? { done: false, note: 'the session is not paid yet' }
+        : { done: true, note: `nothing to do: the session is ${session.status}` };
+    }
+    const provider = this.#o.providers.get(session.provider);
+    if (!provider) return { done: false, note: `the provider ${session.provider} is not enabled` };
+    let observation: ProviderObservation;
+    try {
+      observation = await provider.deliver(session, signal);
+    } catch (error) {
+      if (!(error instanceof ProviderRejectedError)) throw error;
+      // Refused: perhaps it was delivered or refunded meanwhile. Ask, and store what is true.
+      const synced = await this.sync(session, 'admin', signal);
+      if (synced.status !== 'paid') return { done: true, note: `the provider says ${synced.status}` };
+      throw error;
+    }
+    const result = await this.observe(
+      session,
+      { ...observation, detail: { ...observation.detail, auto: 'true' } },
+      'admin',
+    );
+    const status = result.session.status;
+    return status === 'paid'
+      ? { done: false, note: `the provider answered ${observation.providerStatus ?? 'nothing new'}` }
+      : { done: true, note: `the session is ${status}` };
   }
 
   /**
@@ -293,7 +330,9 @@ export class Payments {
         // Shown to the merchant in the session's history: redacted as a log line would be.
         detail: { reason, error: redactString(String(error)).slice(0, 200) },
         at: new Date(this.#o.now()).toISOString(),
+        announce: this.#o.announce?.(session) ?? [],
       });
+      this.#o.announced?.();
     } catch (stored) {
       this.#o.log.error('could not mark a failed creation', { session: session.id, error: String(stored) });
     }
@@ -327,32 +366,6 @@ export class Payments {
           error: String(error),
         });
       }
-    }
-  }
-
-  async #notifyMerchant(view: ReturnType<typeof toPublicSession>): Promise<void> {
-    if (!this.#o.onStatusChange) return;
-    try {
-      await this.#o.onStatusChange(view);
-    } catch (error) {
-      // The change is stored; a failing merchant hook must not undo or block it.
-      this.#o.log.error('onStatusChange hook failed', { session: view.id, error: String(error) });
-    }
-  }
-
-  async #autoDeliver(session: PaymentSession): Promise<void> {
-    const provider = this.#o.providers.get(session.provider);
-    if (!provider) return;
-    try {
-      const observation = await provider.deliver(session);
-      await this.observe(
-        session,
-        { ...observation, detail: { ...observation.detail, auto: 'true' } },
-        'admin',
-      );
-    } catch (error) {
-      // Reconciliation and the admin API can still deliver; Tpaga refunds only after a long window.
-      this.#o.log.warn('automatic delivery failed', { session: session.id, error: String(error) });
     }
   }
 }

@@ -27,9 +27,18 @@ export interface ProviderObservation {
   detail?: Record<string, string>;
 }
 
+/** Which operations after payment a provider has (the others throw `OperationNotSupportedError`). */
+export interface ProviderCapabilities {
+  /** Confirming delivery (Tpaga refunds a payment whose delivery is never confirmed). */
+  deliver: boolean;
+  refund: boolean;
+  cancel: boolean;
+}
+
 /** One payment provider's client (one folder each: HTTP plumbing plus pure status mapping). */
 export interface PaymentProvider {
   readonly info: ProviderInfo;
+  readonly capabilities: ProviderCapabilities;
   /**
    * Creates the provider's session for a stored Pasarela session. Safe to call again for the same
    * session where the provider deduplicates (Tpaga's idempotency token).

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { type PaymentSession, Status, toPublicSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
 import { OperationNotSupportedError, ProviderRejectedError } from '../providers/provider.js';
+import { adminEventRoutes, eventView } from './admin-events.js';
 import { findSession, providerFailure } from './sessions.js';
 
 const listQuery = z.object({
@@ -15,6 +16,7 @@ const listQuery = z.object({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional(),
+  awaiting_delivery: z.literal('true').optional(),
 });
 
 const operations = ['deliver', 'refund', 'cancel'] as const;
@@ -36,22 +38,44 @@ export function adminRoutes(ctx: AppContext): Hono {
   // Hono's bearerAuth compares tokens in constant time.
   if (token) app.use('*', bearerAuth({ token }));
 
+  app.route('/events', adminEventRoutes(ctx));
+
   app.get('/sessions', async (c) => {
     const query = listQuery.safeParse(c.req.query());
     if (!query.success) {
       throw new PasarelaError(
         400,
         'invalid_query',
-        `status must be one of ${Object.values(Status).join(', ')}; limit 1–500; duplicate true or false.`,
+        `status must be one of ${Object.values(Status).join(', ')}; limit 1–500; duplicate true or false; awaiting_delivery true.`,
       );
     }
-    const sessions = await ctx.store.listSessions(stripUndefined(query.data));
+    const { awaiting_delivery: awaiting, ...filters } = query.data;
+    if (awaiting && filters.status && filters.status !== 'paid') {
+      throw new PasarelaError(
+        400,
+        'invalid_query',
+        'awaiting_delivery lists paid sessions whose delivery is not confirmed yet: leave status out.',
+      );
+    }
+    // Paid with a provider that needs its delivery confirmed (Tpaga refunds it otherwise).
+    const awaitingDelivery = awaiting && {
+      status: 'paid' as const,
+      providers: [...ctx.payments.providers()].filter((p) => p.capabilities.deliver).map((p) => p.info.id),
+    };
+    const sessions = await ctx.store.listSessions(stripUndefined({ ...filters, ...awaitingDelivery }));
     return c.json({ sessions: sessions.map(adminView) });
   });
 
   app.get('/sessions/:id', async (c) => {
     const session = await findSession(ctx, c.req.param('id'));
-    return c.json({ session: adminView(session), events: await ctx.store.listEvents(session.id) });
+    return c.json({
+      session: adminView(session),
+      events: await ctx.store.listEvents(session.id),
+      // The merchant notifications this session's changes made, with their deliveries.
+      notifications: (await ctx.store.listNotifications({ sessionId: session.id, limit: 500 })).map(
+        eventView,
+      ),
+    });
   });
 
   app.post('/sessions/:id/sync', async (c) => {

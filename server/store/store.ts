@@ -1,4 +1,12 @@
-import type { EventSource, PaymentSession, SessionAction, Status, StatusEvent } from '../core/session.js';
+import type {
+  EventSource,
+  PaymentSession,
+  ProviderId,
+  SessionAction,
+  Status,
+  StatusEvent,
+} from '../core/session.js';
+import type { Destination, OutboxStore } from './outbox.js';
 
 /** A status observation from a verified source, to be applied through the status machine. */
 export interface StatusObservation {
@@ -13,6 +21,11 @@ export interface StatusObservation {
   dedupeKey: string | null;
   detail?: Record<string, string>;
   at: string;
+  /**
+   * Where each change this observation makes is announced: one notification event per change,
+   * and one delivery per destination that takes its status, in the same transaction.
+   */
+  announce?: readonly Destination[];
 }
 
 export interface ApplyResult {
@@ -21,6 +34,8 @@ export interface ApplyResult {
   events: StatusEvent[];
   /** True when the session's status changed. */
   changed: boolean;
+  /** The ids (`evt_…`) of the notification events written with the change, oldest first. */
+  notifications: string[];
 }
 
 /** What the provider answered at creation, stored before the widget gets its 201. */
@@ -47,6 +62,8 @@ export interface SessionQuery {
   status?: Status;
   /** Only the sessions flagged (true) or not flagged (false) as a duplicate payment. */
   duplicate?: boolean;
+  /** Only sessions of these providers. */
+  providers?: readonly ProviderId[];
   limit?: number;
   /** Sessions created before this id's creation (keyset pagination), newest first. */
   before?: string;
@@ -64,7 +81,7 @@ export class StoreBusyError extends Error {
  * The one persistence interface. Every write is durable when its promise resolves (SQLite with
  * `synchronous=FULL`, PostgreSQL commits), so callers acknowledge only after awaiting it.
  */
-export interface Store {
+export interface Store extends OutboxStore {
   createSession(session: PaymentSession): Promise<void>;
   getSession(id: string): Promise<PaymentSession | undefined>;
   findByProviderRef(provider: PaymentSession['provider'], ref: string): Promise<PaymentSession | undefined>;
@@ -73,7 +90,8 @@ export interface Store {
    * Atomically: skip when `dedupeKey` is known; otherwise run each status through the status
    * machine, store one event per observation (with from/to, even when nothing changed) and
    * the new status; a session that comes to hold money while another session of its order
-   * already does is flagged `duplicate`. Throws when the session does not exist.
+   * already does is flagged `duplicate`; each change writes its notification event and the
+   * deliveries `announce` asks for (the outbox). Throws when the session does not exist.
    */
   applyObservation(id: string, observation: StatusObservation): Promise<ApplyResult>;
   listSessions(query?: SessionQuery): Promise<PaymentSession[]>;

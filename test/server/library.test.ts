@@ -5,6 +5,7 @@ import { silentLogger } from '../../server/log.js';
 import { createSandboxes, type Sandboxes } from '../../server/sandbox/index.js';
 import { openSqliteStore } from '../../server/store/sqlite/index.js';
 import type { Store } from '../../server/store/store.js';
+import { eventually } from './helpers/eventually.js';
 import { type Listener, listen } from './helpers/listen.js';
 
 let listener: Listener | undefined;
@@ -72,6 +73,8 @@ describe('createPasarela as a library', () => {
       redirect: 'manual',
     });
     expect(back.headers.get('location')).toBe(`${listener.url}/pay/return/${session.id}`);
+    // Through the outbox: called after the change is stored, in the dispatcher's own time.
+    await eventually(() => changes.length > 0, 'onStatusChange');
     expect(changes.map((s) => [s.id, s.status])).toEqual([[session.id, 'paid']]);
     expect(await (await fetch(`${listener.url}/`)).text()).toBe('shop');
   });

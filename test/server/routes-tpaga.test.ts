@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './app.fixture.js';
 import { created, statusOf, tpagaWallet } from './flows.fixture.js';
+import { eventually } from './helpers/eventually.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -44,7 +45,8 @@ describe('Tpaga end to end against the sandbox', () => {
     server = await startTestServer({ env: { TPAGA_AUTO_DELIVERY: '1' } });
     const session = await created(server, 'tpaga', cop);
     await tpagaWallet(session, 'approve');
-    expect(await statusOf(server, session.id)).toBe('delivered');
+    // A durable job in the outbox, run by the dispatcher right after the payment is stored.
+    await eventually(async () => (await statusOf(server!, session.id)) === 'delivered', 'the delivery');
     const token = (await server.store.getSession(session.id))!.providerRef!;
     expect(server.sandboxes.tpaga.listSessions().find((s) => s.token === token)?.status).toBe('delivered');
   });

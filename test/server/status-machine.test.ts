@@ -123,7 +123,7 @@ async function checkInvariants(store: Store, deliveries: readonly Delivery[]): P
 
     if (delivery.dedupeKey !== null && seenKeys.has(delivery.dedupeKey)) {
       // A duplicate changes nothing at all and adds no event.
-      expect(result).toEqual({ session: before, events: [], changed: false });
+      expect(result).toEqual({ session: before, events: [], changed: false, notifications: [] });
       expect(await store.listEvents(session.id)).toHaveLength(storedCount);
       continue;
     }
@@ -133,6 +133,8 @@ async function checkInvariants(store: Store, deliveries: readonly Delivery[]): P
     const steps = foldStatuses(before.status, delivery.statuses);
     const changed = steps.length > 0;
     expect(result.changed).toBe(changed);
+    // The outbox: one notification event per transition, never one for a change that was not made.
+    expect(result.notifications).toHaveLength(steps.length);
     expect(result.session.status).toBe(steps.at(-1) ?? before.status);
     expect(result.session.updatedAt).toBe(changed ? at : before.updatedAt);
     expect(result.session.providerStatus).toBe(changed ? providerStatus : before.providerStatus);
@@ -159,6 +161,12 @@ async function checkInvariants(store: Store, deliveries: readonly Delivery[]): P
     if (event.to === 'refunded' && event.from !== 'refunded') expect(money.has(event.from)).toBe(true);
     previous = event.to;
   }
+
+  // Every transition has exactly one notification event, in order, typed by its new status.
+  const notified = await store.listNotifications({ sessionId: session.id, limit: 500 });
+  expect(notified.map((n) => n.type)).toEqual(
+    events.filter((e) => e.from !== e.to).map((e) => `session.${e.to}`),
+  );
 
   const final = (await store.getSession(session.id))!;
   expect(final).toEqual(before);

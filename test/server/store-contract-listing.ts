@@ -88,6 +88,31 @@ export function describeListingContract(getStore: () => Store): void {
       expect(ids(await getStore().listSessions({ status: 'pending', limit: 1 }))).toEqual(['ps_list6']);
     });
 
+    it('filters by provider, alone and with a status (the awaiting-delivery list)', async () => {
+      await seed();
+      await created({
+        provider: 'etpay',
+        currency: 'CLP',
+        id: 'ps_listE',
+        createdAt: '2025-01-01T00:09:00.000Z',
+      });
+      await getStore().applyObservation('ps_listE', observation(['paid']));
+      expect(ids(await getStore().listSessions({ providers: ['etpay'] }))).toEqual(['ps_listE']);
+      expect(ids(await getStore().listSessions({ providers: ['tpaga'], status: 'paid' }))).toEqual([
+        'ps_list5',
+        'ps_list1',
+      ]);
+      expect(ids(await getStore().listSessions({ providers: ['tpaga', 'etpay'], status: 'paid' }))).toEqual([
+        'ps_listE',
+        'ps_list5',
+        'ps_list1',
+      ]);
+      expect(await getStore().listSessions({ providers: [] })).toEqual([]);
+      expect(
+        ids(await getStore().listSessions({ providers: ['tpaga'], status: 'paid', before: 'ps_list5' })),
+      ).toEqual(['ps_list1']);
+    });
+
     it('paginates with before, across the createdAt tie and with a filter', async () => {
       await seed();
       const pages: string[][] = [];

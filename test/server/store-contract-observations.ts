@@ -71,7 +71,7 @@ export function describeObservationContract(getStore: () => Store): void {
           at: '2025-01-01T01:00:00.000Z',
         }),
       );
-      expect(again).toEqual({ session: first.session, events: [], changed: false });
+      expect(again).toEqual({ session: first.session, events: [], changed: false, notifications: [] });
       expect(await getStore().getSession(session.id)).toEqual(first.session);
       expect(await getStore().listEvents(session.id)).toEqual(first.events);
     });
@@ -95,7 +95,7 @@ export function describeObservationContract(getStore: () => Store): void {
         session.id,
         observation([], { providerStatus: 'created', dedupeKey: 'pr-1:created' }),
       );
-      expect(result).toEqual({ session, events: [], changed: false });
+      expect(result).toEqual({ session, events: [], changed: false, notifications: [] });
       expect(await getStore().listEvents(session.id)).toEqual([]);
     });
 

@@ -6,6 +6,7 @@ import { createdIn, makeSession, observation, type StoreHandle } from './store-c
 import { describeIdempotencyContract } from './store-contract-idempotency.js';
 import { describeListingContract } from './store-contract-listing.js';
 import { describeObservationContract } from './store-contract-observations.js';
+import { describeOutboxContract } from './store-contract-outbox.js';
 
 export type { StoreHandle } from './store-contract.fixture.js';
 
@@ -141,6 +142,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
 
     describeListingContract(() => store);
     describeIdempotencyContract(() => store);
+    describeOutboxContract(() => store);
 
     it('ping answers true', async () => {
       expect(await store.ping()).toBe(true);
@@ -155,7 +157,13 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
     it('keeps everything across close and reopen', async () => {
       if (!handle.reopen) return;
       const session = await created();
-      await store.applyObservation(session.id, observation(['paid', 'refunded'], { dedupeKey: 'persist' }));
+      await store.applyObservation(
+        session.id,
+        observation(['paid', 'refunded'], {
+          dedupeKey: 'persist',
+          announce: [{ name: 'hook:onStatusChange' }],
+        }),
+      );
       await store.claimIdempotencyKey({
         key: 'persist',
         fingerprint: 'fp',
@@ -167,10 +175,13 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
       const before = {
         session: await store.getSession(session.id),
         events: await store.listEvents(session.id),
+        notifications: await store.listNotifications({ sessionId: session.id }),
       };
+      expect(before.notifications).toHaveLength(2);
       store = await handle.reopen();
       expect(await store.getSession(session.id)).toEqual(before.session);
       expect(await store.listEvents(session.id)).toEqual(before.events);
+      expect(await store.listNotifications({ sessionId: session.id })).toEqual(before.notifications);
       const claim = await store.claimIdempotencyKey({
         key: 'persist',
         fingerprint: 'other',

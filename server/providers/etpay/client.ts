@@ -88,6 +88,7 @@ export function createEtpayProvider(options: EtpayProviderOptions): EtpayProvide
 
   return {
     info: etpayInfo,
+    capabilities: { deliver: false, refund: false, cancel: false },
 
     async create(
       session: PaymentSession,

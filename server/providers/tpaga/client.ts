@@ -148,6 +148,7 @@ export function createTpagaProvider(options: TpagaProviderOptions): TpagaProvide
 
   return {
     info: tpagaInfo,
+    capabilities: { deliver: true, refund: true, cancel: true },
 
     async create(
       session: PaymentSession,

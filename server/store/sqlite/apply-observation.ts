@@ -1,22 +1,36 @@
 import type Database from 'better-sqlite3';
-import { holdsMoney, isFinal, type Status, type StatusEvent } from '../../core/session.js';
+import {
+  holdsMoney,
+  isFinal,
+  type PaymentSession,
+  type Status,
+  type StatusEvent,
+} from '../../core/session.js';
 import { nextStatus } from '../../core/status-machine.js';
+import type { Destination } from '../outbox.js';
 import type { ApplyResult, StatusObservation } from '../store.js';
 import { rowToEvent, rowToSession } from './rows.js';
 import type { Statements } from './statements.js';
+
+/** Writes a change's notification event and deliveries inside the same transaction. */
+export type Announce = (
+  after: PaymentSession,
+  change: StatusEvent,
+  destinations: readonly Destination[],
+) => string;
 
 /**
  * Builds the `applyObservation` transaction. It runs IMMEDIATE so the write lock is taken before
  * the current status is read: another connection cannot slip a change in between.
  */
-export function makeApplyObservation(db: Database.Database, st: Statements) {
+export function makeApplyObservation(db: Database.Database, st: Statements, announce: Announce) {
   const apply = db.transaction((id: string, observation: StatusObservation): ApplyResult => {
     const row = st.getSession.get(id);
     if (!row) throw new Error(`applyObservation: session ${id} does not exist`);
     const session = rowToSession(row);
     const { dedupeKey } = observation;
     if (dedupeKey !== null && st.hasDedupeKey.get(id, dedupeKey)) {
-      return { session, events: [], changed: false };
+      return { session, events: [], changed: false, notifications: [] };
     }
 
     const start = session.status;
@@ -44,7 +58,7 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
     });
 
     const changed = current !== start;
-    if (!changed) return { session, events, changed };
+    if (!changed) return { session, events, changed, notifications: [] };
     // Money arriving for an order whose money another session already holds: a second payment.
     // Decided inside this transaction, so two payments landing together cannot both look first.
     const duplicate =
@@ -62,7 +76,12 @@ export function makeApplyObservation(db: Database.Database, st: Statements) {
       clear_check: isFinal(current) ? 1 : 0,
       duplicate: duplicate ? 1 : 0,
     });
-    return { session: rowToSession(st.getSession.get(id)!), events, changed };
+    const after = rowToSession(st.getSession.get(id)!);
+    // The outbox: what was stored is announced, in this same transaction.
+    const notifications = events
+      .filter((event) => event.from !== event.to)
+      .map((event) => announce(after, event, observation.announce ?? []));
+    return { session: after, events, changed, notifications };
   });
   return (id: string, observation: StatusObservation): ApplyResult => apply.immediate(id, observation);
 }

@@ -70,6 +70,55 @@ export const migrations: readonly string[] = [
   -- Written, and rolled back, by the health check: proof that the database can be written.
   CREATE TABLE health_checks (id INTEGER PRIMARY KEY, at TEXT NOT NULL) STRICT;
   `,
+  // 3: the outbox. Each status change writes a notification event (the body as sent, so every
+  // attempt carries the same bytes), a delivery per destination, and every attempt's record.
+  `
+  CREATE TABLE notification_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    status_event_id INTEGER NOT NULL REFERENCES status_events (id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX notification_events_session ON notification_events (session_id, seq);
+  -- One event per stored change, never two.
+  CREATE UNIQUE INDEX notification_events_change ON notification_events (status_event_id);
+
+  CREATE TABLE notification_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq INTEGER NOT NULL REFERENCES notification_events (seq) ON DELETE CASCADE,
+    session_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempt_count INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    window_start TEXT NOT NULL,
+    claim TEXT,
+    claimed_until TEXT,
+    last_attempt_at TEXT,
+    last_error TEXT,
+    delivered_at TEXT,
+    UNIQUE (event_seq, destination)
+  ) STRICT;
+  -- What the dispatcher looks for, and the order check within a session.
+  CREATE INDEX notification_deliveries_due ON notification_deliveries (destination, next_attempt_at)
+    WHERE state = 'pending';
+  CREATE INDEX notification_deliveries_session ON notification_deliveries (session_id, destination, event_seq)
+    WHERE state = 'pending';
+
+  CREATE TABLE notification_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id INTEGER NOT NULL REFERENCES notification_deliveries (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    http_status INTEGER,
+    error TEXT,
+    response TEXT
+  ) STRICT;
+  CREATE INDEX notification_attempts_delivery ON notification_attempts (delivery_id, id);
+  `,
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   readSettings,
   type SqliteSettings,
 } from './database.js';
+import { prepareOutbox } from './outbox.js';
 import { rowToEvent, rowToIdempotency, rowToSession, sessionToRow } from './rows.js';
 import { prepareStatements } from './statements.js';
 
@@ -40,7 +41,8 @@ function listLimit(limit: number | undefined): number {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const db = openDatabase(options.path);
   const st = prepareStatements(db);
-  const applyObservation = makeApplyObservation(db, st);
+  const outbox = prepareOutbox(db);
+  const applyObservation = makeApplyObservation(db, st, outbox.announce);
 
   const claim = db.transaction((record: IdempotencyRecord) => {
     const info = st.insertIdempotency.run({
@@ -117,14 +119,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         const limit = listLimit(query.limit);
         const status = query.status ?? null;
         const duplicate = query.duplicate === undefined ? null : query.duplicate ? 1 : 0;
+        const providers = query.providers ? JSON.stringify(query.providers) : null;
         if (query.before === undefined) {
-          return st.listSessions.all({ status, duplicate, limit }).map(rowToSession);
+          return st.listSessions.all({ status, duplicate, providers, limit }).map(rowToSession);
         }
         const cursor = st.getSession.get(query.before);
         // An unknown cursor has nothing "before" it that we could define: an empty page, not page one.
         if (!cursor) return [];
         return st.listSessionsBefore
-          .all({ status, duplicate, limit, created_at: cursor.created_at, id: cursor.id })
+          .all({ status, duplicate, providers, limit, created_at: cursor.created_at, id: cursor.id })
           .map(rowToSession);
       });
     },
@@ -158,6 +161,24 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     },
     purgeIdempotencyKeys(olderThan) {
       return run(() => st.purgeIdempotency.run(olderThan).changes);
+    },
+    claimDeliveries(request) {
+      return run(() => outbox.operations.claimDeliveries(request));
+    },
+    recordAttempt(deliveryId, claim, attempt, outcome) {
+      return run(() => outbox.operations.recordAttempt(deliveryId, claim, attempt, outcome));
+    },
+    listNotifications(query) {
+      return run(() => outbox.operations.listNotifications(query));
+    },
+    getNotification(id) {
+      return run(() => outbox.operations.getNotification(id));
+    },
+    redeliver(eventId, destinations, now) {
+      return run(() => outbox.operations.redeliver(eventId, destinations, now));
+    },
+    pendingDestinations() {
+      return run(() => outbox.operations.pendingDestinations());
     },
     ping() {
       return run(() => st.ping.get()?.ok === 1 && canWrite(db));

@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { EventRow, IdempotencyRow, SessionRow } from './rows.js';
 
+/** The list filters, each null when unused. */
+interface ListFilter {
+  status: string | null;
+  duplicate: number | null;
+  providers: string | null;
+}
+
 type Params<P> = P extends unknown[] ? P : [P];
 
 /**
@@ -73,16 +80,16 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE sessions SET next_check_at = ?, check_attempts = ? WHERE id = ?',
     ),
     // `@status IS NULL OR …` keeps one prepared statement for the filtered and unfiltered lists.
-    listSessions: prepare<{ status: string | null; duplicate: number | null; limit: number }, SessionRow>(`
+    // `@providers` is a JSON list (SQLite binds no arrays).
+    listSessions: prepare<ListFilter & { limit: number }, SessionRow>(`
       SELECT * FROM sessions WHERE (@status IS NULL OR status = @status)
         AND (@duplicate IS NULL OR duplicate = @duplicate)
+        AND (@providers IS NULL OR provider IN (SELECT value FROM json_each(@providers)))
       ORDER BY created_at DESC, id DESC LIMIT @limit`),
-    listSessionsBefore: prepare<
-      { status: string | null; duplicate: number | null; limit: number; created_at: string; id: string },
-      SessionRow
-    >(`
+    listSessionsBefore: prepare<ListFilter & { limit: number; created_at: string; id: string }, SessionRow>(`
       SELECT * FROM sessions WHERE (@status IS NULL OR status = @status)
         AND (@duplicate IS NULL OR duplicate = @duplicate)
+        AND (@providers IS NULL OR provider IN (SELECT value FROM json_each(@providers)))
         AND (created_at < @created_at OR (created_at = @created_at AND id < @id))
       ORDER BY created_at DESC, id DESC LIMIT @limit`),
     dueForReconciliation: prepare<[string, number], SessionRow>(`
