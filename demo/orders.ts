@@ -1,7 +1,8 @@
 // The demo shop's own order book: what a merchant's backend keeps beside Pasarela. Orders are
-// created when the buyer presses "Comprar"; Pasarela's `onStatusChange` hook records each
-// payment's status on its order (that is where a real shop would ship the goods). Kept in one
-// JSON file next to Pasarela's database, written atomically (a temporary file, then a rename).
+// created when the buyer presses "Comprar"; Pasarela's signed notifications (the shop's webhook
+// route, in shop.ts) record each payment's status on its order (that is where a real shop would
+// ship the goods). Kept in one JSON file next to Pasarela's database, written atomically (a
+// temporary file, then a rename).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,8 +34,8 @@ export interface ShopOrder {
   createdAt: string;
   /** Every payment session tried for this order, oldest first. */
   payments: PaymentRecord[];
-  /** Each status change Pasarela reported, oldest first. */
-  history: { sessionId: string; status: Status; at: string }[];
+  /** Each status change Pasarela reported, oldest first, with its notification's `webhook-id`. */
+  history: { sessionId: string; status: Status; at: string; event?: string }[];
 }
 
 /** The payment that moved money for this order, if one did. */
@@ -107,10 +108,18 @@ export class OrderBook {
     return this.#orders.get(id);
   }
 
-  /** Pasarela's `onStatusChange`: remember the session's status on its order. */
-  recordPayment(session: PublicSession): void {
+  /**
+   * A notification from Pasarela: remember the session's status on its order. Notifications come
+   * at least once, so one already seen (`event`, its `webhook-id`) changes nothing, and neither
+   * does an older one arriving after a newer one (a redelivery sent from the merchant view).
+   * True when the order changed.
+   */
+  recordPayment(session: PublicSession, event?: string): boolean {
     const order = this.#orders.get(session.orderId);
-    if (!order) return;
+    if (!order) return false;
+    if (event && order.history.some((entry) => entry.event === event)) return false;
+    const previous = order.payments.find((p) => p.sessionId === session.id);
+    if (previous && previous.updatedAt > session.updatedAt) return false;
     const record = {
       sessionId: session.id,
       provider: session.provider,
@@ -120,8 +129,14 @@ export class OrderBook {
     const known = order.payments.findIndex((p) => p.sessionId === session.id);
     if (known === -1) order.payments.push(record);
     else order.payments[known] = record;
-    order.history.push({ sessionId: session.id, status: session.status, at: session.updatedAt });
+    order.history.push({
+      sessionId: session.id,
+      status: session.status,
+      at: session.updatedAt,
+      ...(event && { event }),
+    });
     this.#save();
+    return true;
   }
 
   #save(): void {

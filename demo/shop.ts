@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { type Config, signOrder, type WidgetBundle } from '../server/index.js';
+import {
+  type Config,
+  type PublicSession,
+  signOrder,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WidgetBundle,
+} from '../server/index.js';
 import { clientIpResolver } from '../server/middleware/client-ip.js';
 import { rateLimit } from '../server/middleware/rate-limit.js';
 import { countries, findProduct, maxQuantity, products } from './catalog.js';
@@ -149,6 +156,22 @@ export function shopRoutes({ config, orders, widget, root }: ShopOptions): Hono 
       { order: { id: order.id, amount: order.amount, currency: order.currency, lines: order.lines }, token },
       201,
     );
+  });
+
+  // Pasarela's signed notifications (PASARELA_WEBHOOK_URL points here): verified on the raw body,
+  // then recorded on the order. A 2xx only once recorded, so a failure is sent again.
+  app.post('/tienda/webhooks/pasarela', async (c) => {
+    const secret = config.webhooks?.secret;
+    if (!secret) return c.json({ error: { code: 'not_configured', message: 'No webhook secret.' } }, 404);
+    const body = await c.req.text();
+    try {
+      const { id, payload } = await verifyWebhook<{ data: PublicSession }>(body, c.req.raw.headers, secret);
+      orders.recordPayment(payload.data, id);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      return c.json({ error: { code: error.reason, message: error.message } }, 400);
+    }
+    return c.body(null, 204);
   });
 
   // The built pages (npm run build → dist/demo).

@@ -20,6 +20,15 @@ const env: Record<string, string | undefined> = { ...process.env, PASARELA_SANDB
 const madeUpAdminToken = !env.PASARELA_ADMIN_TOKEN;
 env.PASARELA_ADMIN_TOKEN ||= randomBytes(24).toString('base64url');
 
+// The shop learns of payments as any merchant backend would: signed notifications to its own
+// route, checked with verifyWebhook. Unless both are set, this run makes up the secret (never
+// printed) and points the notifications at the shop on this server.
+if (!env.PASARELA_WEBHOOK_URL && !env.PASARELA_WEBHOOK_SECRET) {
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || `http://localhost:${env.PORT || 8787}`;
+  env.PASARELA_WEBHOOK_URL = `${publicUrl}/tienda/webhooks/pasarela`;
+  env.PASARELA_WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+}
+
 let orders: OrderBook | undefined;
 let server: RunningServer;
 try {
@@ -28,8 +37,6 @@ try {
     // Sooner than in production (60 s, doubling): a dropped webhook scripted on /sandbox resolves
     // while you watch.
     reconciler: { intervalMs: 1_000, firstCheckDelayMs: 3_000, maxCheckDelayMs: 30_000 },
-    // Where a merchant fulfils orders: every stored status change, recorded on the shop's order.
-    onStatusChange: (session) => orders?.recordPayment(session),
     routes: (app, { config, widget }) => {
       const dataDir =
         config.databaseUrl.kind === 'sqlite' && config.databaseUrl.path !== ':memory:'

@@ -192,7 +192,11 @@ export function loadConfig(env: ConfigEnv): Config {
 
   const hookUrls = read('PASARELA_WEBHOOK_URL', webhookUrls(sandbox));
   const hookSecret = read('PASARELA_WEBHOOK_SECRET', webhookSecret);
-  const hookPair = pairOrFail(['PASARELA_WEBHOOK_URL', hookUrls], ['PASARELA_WEBHOOK_SECRET', hookSecret]);
+  const hookPair = pairOrFail(
+    ['PASARELA_WEBHOOK_URL', hookUrls],
+    ['PASARELA_WEBHOOK_SECRET', hookSecret],
+    'to send signed notifications to your backend',
+  );
   const limits = {
     createPerMinute:
       read('PASARELA_RATE_LIMIT_CREATE', integer(0, 1_000_000, 'session creations per minute (0 = off)')) ??
@@ -260,11 +264,12 @@ export function loadConfig(env: ConfigEnv): Config {
 function pairOrFail<A, B>(
   [firstName, first]: [string, A | undefined],
   [secondName, second]: [string, B | undefined],
+  purpose = 'to enable the provider',
 ): [A, B] | null {
   if (first !== undefined && second !== undefined) return [first, second];
   if (first === undefined && second === undefined) return null;
   const [missing, present] = first === undefined ? [firstName, secondName] : [secondName, firstName];
-  return fail(missing, `is missing while ${present} is set: set both to enable the provider, or neither.`);
+  return fail(missing, `is missing while ${present} is set: set both ${purpose}, or neither.`);
 }
 
 function fail(name: string, what: string): never {
@@ -290,6 +295,8 @@ export function describeConfig(config: Config) {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
     adminApi: config.adminToken !== null,
+    // Where signed notifications go, without a query (it may carry a key of the merchant's).
+    notifications: (config.webhooks?.urls ?? []).map((url) => url.replace(/[?#].*$/, '')),
     generatedOrderKey: config.orderSecretGenerated,
     providers: [
       ...(etpay ? [{ id: 'etpay', apiUrl: etpay.apiUrl, pmtUrl: etpay.pmtUrl }] : []),

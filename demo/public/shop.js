@@ -1,6 +1,6 @@
 // The order page's own script: keeps "Estado del pedido" in step with the widget's events (the
 // words come from the page, which the server renders). The merchant's server records the same
-// changes through Pasarela's onStatusChange hook.
+// changes from Pasarela's signed notifications.
 document.addEventListener('pasarela-status', (event) => {
   const badge = document.querySelector('[data-order-status]');
   if (!badge) return;

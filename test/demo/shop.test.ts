@@ -9,6 +9,7 @@ import { OrderBook, OrderBookError } from '../../demo/orders.js';
 import { shopRoutes } from '../../demo/shop.js';
 import { loadConfig } from '../../server/config.js';
 import type { PublicSession } from '../../server/core/session.js';
+import { signWebhook } from '../../server/index.js';
 import { verifyOrder } from '../../server/orders.js';
 import { startServer } from '../../server/serve.js';
 
@@ -154,6 +155,61 @@ describe('the shop', () => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_order');
     }
     expect(savedOrders()).toHaveLength(1);
+  });
+});
+
+describe("the shop's notification route", () => {
+  const hookSecret = `whsec_${Buffer.from('demo-shop-webhook-secret-of-32-b').toString('base64')}`;
+  const notified = loadConfig({
+    PASARELA_SANDBOX: '1',
+    PUBLIC_URL: 'http://localhost:8787',
+    PASARELA_ORDER_SECRET: secret,
+    PASARELA_WEBHOOK_URL: 'http://localhost:8787/tienda/webhooks/pasarela',
+    PASARELA_WEBHOOK_SECRET: hookSecret,
+  });
+
+  async function notify(data: PublicSession, id: string, key = hookSecret) {
+    const body = JSON.stringify({ type: `session.${data.status}`, timestamp: data.updatedAt, data });
+    const timestamp = Math.floor(Date.now() / 1000);
+    return shopRoutes({ config: notified, orders, widget, root }).request('/tienda/webhooks/pasarela', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': await signWebhook(id, timestamp, body, key),
+      },
+      body,
+    });
+  }
+
+  it('records a verified notification once, however often it comes, and never an older one over a newer', async () => {
+    const id = (await buy({ pais: 'co', producto: 'cafe-huila', cantidad: '1' })).headers.get('location')!;
+    const orderId = id.split('/').pop()!;
+    const paid = { ...session(orderId, 'paid'), updatedAt: '2026-01-01T00:00:01.000Z' };
+    const delivered = { ...session(orderId, 'delivered'), updatedAt: '2026-01-01T00:00:02.000Z' };
+    expect((await notify(paid, 'evt_paid')).status).toBe(204);
+    expect((await notify(paid, 'evt_paid')).status).toBe(204);
+    expect((await notify(delivered, 'evt_delivered')).status).toBe(204);
+    // A redelivery of the older event, sent again from the merchant view.
+    expect((await notify(paid, 'evt_paid_again')).status).toBe(204);
+    expect(new OrderBook(file).get(orderId)).toMatchObject({
+      payments: [{ sessionId: 'ps_one', status: 'delivered' }],
+      history: [
+        { status: 'paid', event: 'evt_paid' },
+        { status: 'delivered', event: 'evt_delivered' },
+      ],
+    });
+  });
+
+  it('refuses a notification signed with another secret, and records nothing', async () => {
+    const id = (await buy({ pais: 'co', producto: 'cafe-huila', cantidad: '1' })).headers.get('location')!;
+    const orderId = id.split('/').pop()!;
+    const other = `whsec_${Buffer.from('not-the-shop-secret-thirty-two-b').toString('base64')}`;
+    const forged = await notify(session(orderId, 'paid'), 'evt_forged', other);
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ error: { code: 'no_matching_signature' } });
+    expect(new OrderBook(file).get(orderId)?.payments).toEqual([]);
   });
 });
 

@@ -335,6 +335,24 @@ describe('describeConfig', () => {
     });
   });
 
+  it('names the notification endpoints without their query or the webhook secret', () => {
+    const hook = `whsec_${Buffer.from('config-test-webhook-secret-32-by').toString('base64')}`;
+    const config = loadConfig(
+      env({
+        ...tpaga,
+        PASARELA_WEBHOOK_URL: 'https://shop.example/hooks?key=k-123, https://erp.example/in',
+        PASARELA_WEBHOOK_SECRET: hook,
+      }),
+    );
+    const summary = JSON.stringify(describeConfig(config));
+    expect(summary).not.toContain(hook);
+    expect(summary).not.toContain('k-123');
+    expect(describeConfig(config).notifications).toEqual([
+      'https://shop.example/hooks',
+      'https://erp.example/in',
+    ]);
+  });
+
   it('holds none of the sandbox secrets', () => {
     const config = loadConfig({ PASARELA_SANDBOX: '1', PASARELA_ADMIN_TOKEN: 'sandbox-admin-token-0123' });
     const summary = JSON.stringify(describeConfig(config));
