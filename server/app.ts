@@ -22,6 +22,7 @@ import { Reconciler } from './reconciler.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { miscRoutes } from './routes/misc.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { qrRoutes } from './routes/qr.js';
 import { returnRoutes } from './routes/return.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -237,6 +238,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   app.get('/return/:id', ...hintLimit('return', (c) => c.req.param('id')));
 
   app.route('/', miscRoutes(ctx));
+  app.route('/', openApiRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api/sessions', eventRoutes(ctx));
   app.route('/api/sessions', qrRoutes(ctx));

@@ -8,6 +8,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startDemo } from './demo-process.js';
 
+/** Resolves once `check` answers true; fails after 15 s (generous, for a loaded machine). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'pasarela-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -44,7 +53,8 @@ describe('npm start', () => {
         redirect: 'manual',
       });
       expect(wallet.status).toBe(303);
-      expect(await (await fetch(orderPage)).text()).toContain('data-order-status="paid"');
+      // The shop hears of it by signed notification, a moment after Pasarela stored it.
+      await until(async () => (await (await fetch(orderPage)).text()).includes('data-order-status="paid"'));
     } finally {
       await first.stop();
     }
