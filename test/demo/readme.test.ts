@@ -1,11 +1,15 @@
 // The README tells the truth: every command it shows is one the tests or CI run, the Python
-// order-signing snippet signs tokens the server accepts, every configuration variable is in its
-// table, and its screenshots exist.
-import { spawnSync } from 'node:child_process';
+// order-signing snippet signs tokens the server accepts, the Python notification receiver accepts
+// what the server signs and nothing else, every configuration variable is in its table, and its
+// screenshots exist.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../server/index.js';
 import { verifyOrder } from '../../server/orders.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,6 +40,96 @@ function codeBlocks(language: string): string[] {
   );
 }
 
+/** The one `language` block that contains `marker` (so blocks may be added or moved). */
+function codeBlock(language: string, marker: string): string {
+  const found = codeBlocks(language).filter((block) => block.includes(marker));
+  expect(found, `one \`\`\`${language} block containing "${marker}"`).toHaveLength(1);
+  return found[0]!;
+}
+
+let receiver: ChildProcess | undefined;
+afterEach(() => {
+  receiver?.kill();
+  receiver = undefined;
+});
+
+/** Runs the README's Python receiver on an ephemeral port; resolves once it listens. */
+async function startPythonReceiver(secret: string) {
+  const proc = spawn('python3', ['-c', codeBlock('python', 'def verify_webhook')], {
+    env: { ...process.env, PASARELA_WEBHOOK_SECRET: secret, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  receiver = proc;
+  const lines: string[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => lines.push(line));
+  let stderr = '';
+  proc.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('error', (error) => reject(new Error(`python3 must be installed for this test: ${error}`)));
+    proc.once('exit', (code) => reject(new Error(`the receiver exited (${code}): ${stderr}`)));
+    const wait = setInterval(() => {
+      const listening = lines.map((line) => /^Receiving on (http:\S+)$/.exec(line)?.[1]).find(Boolean);
+      if (listening) {
+        clearInterval(wait);
+        resolve(listening);
+      }
+    }, 20);
+  });
+  lines.length = 0;
+  return { url, lines };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A notification as Pasarela's dispatcher sends it: the body, and its Standard Webhooks headers. */
+function notification(type: string, orderId: string) {
+  const at = new Date().toISOString();
+  const data = {
+    id: 'ps_4GmT0aQz8Lr2WcKx7NvB1e',
+    provider: 'tpaga',
+    status: type.slice('session.'.length),
+    amount: 38_000,
+    currency: 'COP',
+    orderId,
+    description: 'Café de Huila',
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: null,
+    action: { type: 'wallet', url: 'https://example.test/w/1', qr: '/api/sessions/ps_x/qr.svg' },
+  };
+  return {
+    id: `evt_${randomBytes(11).toString('hex')}`,
+    body: JSON.stringify({ type, timestamp: at, data }),
+  };
+}
+
+async function post(
+  url: string,
+  { id, body }: { id: string; body: string },
+  sign: { secrets: string | string[]; body?: string; timestamp?: number },
+) {
+  const timestamp = sign.timestamp ?? Math.floor(Date.now() / 1000);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': await signWebhook(id, timestamp, sign.body ?? body, sign.secrets),
+    },
+    body,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
 describe('README', () => {
   it('shows only commands the tests or CI run', () => {
     const commands = [
@@ -58,10 +152,9 @@ describe('README', () => {
   });
 
   it('signs, in its Python snippet, an order token the server accepts', () => {
-    const [python] = codeBlocks('python');
-    expect(python).toBeDefined();
+    const python = codeBlock('python', 'def sign_order');
     const secret = 'readme-python-secret-of-at-least-32-bytes';
-    const result = spawnSync('python3', ['-c', python!], {
+    const result = spawnSync('python3', ['-c', python], {
       encoding: 'utf8',
       env: { ...process.env, PASARELA_ORDER_SECRET: secret },
     });
@@ -80,8 +173,8 @@ describe('README', () => {
   });
 
   it('rejects, through the same snippet, a token signed with another secret', async () => {
-    const [python] = codeBlocks('python');
-    const result = spawnSync('python3', ['-c', python!], {
+    const python = codeBlock('python', 'def sign_order');
+    const result = spawnSync('python3', ['-c', python], {
       encoding: 'utf8',
       env: { ...process.env, PASARELA_ORDER_SECRET: 'some-other-secret-of-at-least-32-bytes!!' },
     });
@@ -89,6 +182,79 @@ describe('README', () => {
     await expect(
       verifyOrder(result.stdout.trim(), 'readme-python-secret-of-at-least-32-bytes'),
     ).rejects.toThrow();
+  });
+
+  it('receives, in its Python snippet, notifications the server signs, each once', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const { url, lines } = await startPythonReceiver(secret);
+    const paid = notification('session.paid', 'OC-1002');
+    expect(await post(url, paid, { secrets: secret })).toEqual({ status: 204, text: '' });
+    await waitFor(() => lines.length > 0);
+    expect(lines).toEqual([`session.paid OC-1002 ${paid.id}`]);
+
+    // A retry of the same event is acknowledged and not recorded twice; during a secret rotation
+    // one matching signature among several is enough.
+    expect((await post(url, paid, { secrets: secret })).status).toBe(204);
+    const refunded = notification('session.refunded', 'OC-1002');
+    const rotation = [`whsec_${randomBytes(32).toString('base64')}`, secret];
+    expect((await post(url, refunded, { secrets: rotation })).status).toBe(204);
+    await waitFor(() => lines.length > 1);
+    expect(lines).toEqual([`session.paid OC-1002 ${paid.id}`, `session.refunded OC-1002 ${refunded.id}`]);
+  });
+
+  it('verifies, with its Python function imported into a view, a text body with headers in any case', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const paid = notification('session.paid', 'OC-1004');
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = {
+      'Webhook-Id': paid.id,
+      'Webhook-Timestamp': String(timestamp),
+      'Webhook-Signature': await signWebhook(paid.id, timestamp, paid.body, secret),
+    };
+    // As `from pasarela_webhooks import verify_webhook` would: the receiver below it does not start.
+    const view = [
+      'import json, os, sys',
+      "module = {'__name__': 'pasarela_webhooks'}",
+      "exec(os.environ['SNIPPET'], module)",
+      "body = sys.stdin.buffer.read().decode('utf-8')",
+      "event = module['verify_webhook'](body, json.loads(os.environ['HEADERS']), os.environ['SECRET'])",
+      "print(event['type'], event['data']['description'] == 'Café de Huila')",
+    ].join('\n');
+    const result = spawnSync('python3', ['-c', view], {
+      input: paid.body,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SNIPPET: codeBlock('python', 'def verify_webhook'),
+        HEADERS: JSON.stringify(headers),
+        SECRET: secret,
+      },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('session.paid True\n');
+  });
+
+  it('refuses, in its Python snippet, a tampered body, another secret and a stale timestamp', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const { url, lines } = await startPythonReceiver(secret);
+    const paid = notification('session.paid', 'OC-1003');
+    const tampered = { ...paid, body: paid.body.replace('38000', '380') };
+    expect(tampered.body).not.toBe(paid.body);
+    const refusals = [
+      await post(url, tampered, { secrets: secret, body: paid.body }),
+      await post(url, paid, { secrets: `whsec_${randomBytes(32).toString('base64')}` }),
+      await post(url, paid, { secrets: secret, timestamp: Math.floor(Date.now() / 1000) - 600 }),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([400, 400, 400]);
+    expect(refusals[0]!.text).toMatch(/^no signature matches this secret/);
+    expect(refusals[1]!.text).toMatch(/^no signature matches this secret/);
+    expect(refusals[2]!.text).toMatch(/^webhook-timestamp is more than 300 s from this clock/);
+    const unsigned = await fetch(url, { method: 'POST', body: paid.body });
+    expect(unsigned.status).toBe(400);
+    // The same notification, untouched, still goes through: only the forgeries were refused.
+    expect((await post(url, paid, { secrets: secret })).status).toBe(204);
+    await waitFor(() => lines.length > 0);
+    expect(lines).toEqual([`session.paid OC-1003 ${paid.id}`]);
   });
 
   it('lists every configuration variable the server reads', () => {
