@@ -1,9 +1,10 @@
 // The demo's own pages pass axe (WCAG 2.2 A/AA and best practices), in light and dark, on a
-// desktop and a phone: the shop, an order page with the widget, the npm page and the merchant view.
+// desktop and a phone: the shop, an order page with the widget, the npm page and the merchant view
+// (with a payment waiting for its delivery, and a notification's attempts open).
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browser, buy, demo, tpagaQr } from './browser.js';
+import { browser, buy, demo, payQr, tpagaQr } from './browser.js';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -47,8 +48,11 @@ describe('accessibility of the demo pages', () => {
           .getByRole('button', { name: /^Pagar/ })
           .waitFor();
         found.order = await violations(page);
-        await tpagaQr(page);
+        const paidOrder = await tpagaQr(page);
         found.qr = await violations(page);
+        // Paid and never delivered: it waits in the merchant view's "Esperando entrega".
+        await payQr(page);
+        await page.locator('pasarela-checkout').getByRole('heading', { name: 'Pago recibido' }).waitFor();
         await page.goto(`${demo.url}/spa/`);
         await page.locator('[data-product]').first().waitFor();
         found.spa = await violations(page);
@@ -59,8 +63,21 @@ describe('accessibility of the demo pages', () => {
         await page.locator('tr[data-session] button').first().click();
         await page.locator('#history li').first().waitFor();
         found.merchant = await violations(page);
+        // The waiting delivery opened from its panel, with its notification's attempts shown.
+        await page.getByRole('button', { name: `Abrir el pago del pedido ${paidOrder}` }).click();
+        await page.locator('li.notification[data-type="session.paid"] summary').first().click();
+        await page.locator('li.attempt').first().waitFor();
+        found.notifications = await violations(page);
         await context.close();
-        expect(found).toEqual({ shop: [], order: [], qr: [], spa: [], signIn: [], merchant: [] });
+        expect(found).toEqual({
+          shop: [],
+          order: [],
+          qr: [],
+          spa: [],
+          signIn: [],
+          merchant: [],
+          notifications: [],
+        });
       });
     }
   }

@@ -110,6 +110,17 @@ export async function tpagaQr(page: Page, product = 'cafe-huila'): Promise<strin
   return orderId;
 }
 
+/** Pays the QR code the widget shows, from the wallet page in a second page of the same context. */
+export async function payQr(page: Page): Promise<void> {
+  const widget = page.locator('pasarela-checkout');
+  const link = await widget.getByRole('link', { name: 'Abrir en este dispositivo' }).getAttribute('href');
+  const wallet = await page.context().newPage();
+  await wallet.goto(link!);
+  await wallet.getByRole('button', { name: 'Pagar' }).click();
+  await wallet.getByText('Pago recibido').first().waitFor();
+  await wallet.close();
+}
+
 /** In the ETpay sandbox's funnel: the test bank, then approve or reject. */
 export async function etpayFunnel(page: Page, action: 'Aprobar transferencia' | 'Rechazar'): Promise<void> {
   await page.waitForURL(/\/sandbox\/etpay\/pmt\/session\//);

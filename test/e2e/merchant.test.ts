@@ -1,7 +1,6 @@
 // What happens after the buyer pays: a webhook that never arrives (reconciliation still finds the
 // payment), and the merchant confirming delivery and refunding from the merchant view, which the
 // buyer sees on the order page.
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   type AdminSession,
@@ -12,21 +11,22 @@ import {
   demo,
   etpayFunnel,
   pay,
+  payQr,
   screenshot,
   sessionsOf,
   sim,
   tpagaQr,
 } from './browser.js';
 
-/** Pays the QR code the widget shows, from the wallet page in a second page. */
-async function payQr(page: Page): Promise<void> {
-  const widget = page.locator('pasarela-checkout');
-  const link = await widget.getByRole('link', { name: 'Abrir en este dispositivo' }).getAttribute('href');
-  const wallet = await page.context().newPage();
-  await wallet.goto(link!);
-  await wallet.getByRole('button', { name: 'Pagar' }).click();
-  await wallet.getByText('Pago recibido').first().waitFor();
-  await wallet.close();
+interface Notification {
+  id: string;
+  type: string;
+}
+
+/** A session's notification events, oldest first, as the admin API lists them. */
+async function notificationsOf(sessionId: string): Promise<Notification[]> {
+  const { notifications } = await admin<{ notifications: Notification[] }>(`/sessions/${sessionId}`);
+  return notifications;
 }
 
 interface StatusEvent {
@@ -133,6 +133,86 @@ describe('after the payment', () => {
     await page.locator('[data-order-status="cancelled"]').waitFor();
     await screenshot(page, 'tpaga-cancelled');
     expect(buyerPage.errors).toEqual([]);
+    await buyerPage.close();
+  });
+});
+
+describe('notifications and deliveries to confirm in the merchant view', () => {
+  it('a paid Tpaga session waits for its delivery, its paid notification reached the shop and goes again on "Reenviar", and confirming the delivery clears it', async () => {
+    const buyerPage = await buyer(browser(), { locale: 'es-CO' });
+    const { page } = buyerPage;
+    const orderId = await tpagaQr(page, 'prensa-francesa');
+    await payQr(page);
+    await page.locator('pasarela-checkout').getByRole('heading', { name: 'Pago recibido' }).waitFor();
+    const [session] = await sessionsOf(orderId);
+
+    const merchant = await buyer(browser(), { locale: 'es-CO' });
+    const view = merchant.page;
+    await view.goto(`${demo.url}/comercio/#token=${demo.adminToken}`);
+    const waiting = view.getByRole('region', { name: /^Esperando entrega/ });
+    await waiting
+      .getByText('Tpaga reembolsa al comprador los pagos cuya entrega nunca se confirma')
+      .waitFor();
+    const entry = waiting.locator(`li[data-session="${session!.id}"]`);
+    await entry.locator('time.age', { hasText: /^hace (menos de 1 min|\d+ min)$/ }).waitFor();
+    expect(await entry.textContent()).toMatch(
+      new RegExp(
+        `^Pedido ${orderId} \\$\\s${session!.amount.toLocaleString('es-CO').replace('.', '\\.')} pagado hace`,
+      ),
+    );
+    await screenshot(view, 'merchant-awaiting-delivery');
+
+    await entry.getByRole('button', { name: `Abrir el pago del pedido ${orderId}` }).click();
+    const detail = view.locator(`#detail[data-session="${session!.id}"][data-status="paid"]`);
+    await detail.waitFor();
+    expect(await view.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    const paidEvent = detail.locator('li.notification[data-type="session.paid"]');
+    await paidEvent.getByRole('heading', { name: 'Pagado' }).waitFor();
+    const shopWebhook = `${demo.url}/tienda/webhooks/pasarela`;
+    const delivery = paidEvent.locator(`li.delivery[data-destination="${shopWebhook}"]`);
+    await paidEvent
+      .locator(`li.delivery[data-destination="${shopWebhook}"][data-state="delivered"][data-attempts="1"]`)
+      .waitFor();
+    await delivery.getByText(shopWebhook, { exact: true }).waitFor();
+    await delivery.getByText('Entregada', { exact: true }).waitFor();
+    await delivery.getByText(/^1 intento · entregada el /).waitFor();
+
+    // Its attempt, as the shop answered it.
+    await delivery.getByText('Ver el intento').click();
+    const attempts = delivery.locator('li.attempt');
+    await attempts.first().waitFor();
+    expect(await attempts.count()).toBe(1);
+    expect(await attempts.first().textContent()).toMatch(/ · HTTP 204 · \d+ msRespuesta sin cuerpo\.$/);
+
+    // "Reenviar": queued again with the same webhook-id, tried again, delivered again.
+    const [paidNotification] = await notificationsOf(session!.id);
+    await paidEvent.getByRole('button', { name: 'Reenviar la notificación Pagado' }).click();
+    await view
+      .getByRole('status')
+      .filter({ hasText: `Notificación «Pagado» en cola para reenviarse a ${shopWebhook}` })
+      .waitFor();
+    await paidEvent.locator('li.delivery[data-state="delivered"][data-attempts="2"]').waitFor();
+    // The attempts stay open across the redraw and show the new one.
+    await expect.poll(() => delivery.locator('li.attempt[data-http-status="204"]').count()).toBe(2);
+    const [again] = await notificationsOf(session!.id);
+    expect(again!.id).toBe(paidNotification!.id);
+    await screenshot(view, 'merchant-notification-redelivered');
+
+    // Confirming the delivery takes the session off the list, and is itself notified.
+    await detail.getByRole('button', { name: 'Confirmar entrega' }).click();
+    await view.locator(`#detail[data-session="${session!.id}"][data-status="delivered"]`).waitFor();
+    await entry.waitFor({ state: 'detached' });
+    await view
+      .locator('li.notification[data-type="session.delivered"]')
+      .locator(`li.delivery[data-destination="${shopWebhook}"][data-state="delivered"]`)
+      .waitFor();
+    const { sessions: stillWaiting } = await admin<{ sessions: AdminSession[] }>(
+      '/sessions?awaiting_delivery=true&limit=500',
+    );
+    expect(stillWaiting.map((s) => s.id)).not.toContain(session!.id);
+    expect(merchant.errors).toEqual([]);
+    expect(buyerPage.errors).toEqual([]);
+    await merchant.close();
     await buyerPage.close();
   });
 });

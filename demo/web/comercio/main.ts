@@ -1,50 +1,21 @@
 // The merchant view: Pasarela's admin API (`/api/admin`, Bearer token) from a browser page. Lists
 // sessions with their status, shows one with its history, and runs the merchant's actions:
-// reconcile now, and for Tpaga confirm delivery, refund or cancel.
+// reconcile now, and for Tpaga confirm delivery, refund or cancel. Above the list, the Tpaga
+// payments still waiting for their delivery to be confirmed; in the detail, the session's
+// merchant notifications with their deliveries, and "Reenviar".
 
-interface AdminSession {
-  id: string;
-  provider: 'etpay' | 'tpaga';
-  status: string;
-  amount: number;
-  currency: string;
-  orderId: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string | null;
-  providerRef: string | null;
-  providerStatus: string | null;
-  nextCheckAt: string | null;
-  /** A second payment for an order already paid: the merchant refunds it. */
-  duplicate: boolean;
-}
-interface StatusEvent {
-  at: string;
-  source: string;
-  from: string;
-  to: string;
-  providerStatus: string | null;
-}
+import { type AdminSession, admin, adminToken, type SessionDetail, Unauthorized } from './api.js';
+import { awaitingView } from './awaiting.js';
+import { badge, duplicateBadge, money, providerNames, statusNames, when } from './format.js';
+import { notificationsView } from './notifications.js';
 
-const statusNames: Record<string, string> = {
-  pending: 'Pendiente',
-  paid: 'Pagado',
-  delivered: 'Entregado',
-  failed: 'Rechazado',
-  expired: 'Vencido',
-  cancelled: 'Cancelado',
-  refunded: 'Reembolsado',
-};
 const sourceNames: Record<string, string> = {
   webhook: 'notificación',
   return: 'regreso del comprador',
   reconcile: 'conciliación',
   admin: 'panel',
 };
-const providerNames: Record<string, string> = { etpay: 'ETpay', tpaga: 'Tpaga' };
 
-const tokenKey = 'pasarela-admin-token';
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const signIn = $<HTMLFormElement>('#sign-in');
 const panel = $<HTMLElement>('#panel');
@@ -53,43 +24,19 @@ let selected: string | undefined;
 let listVersion = '';
 let listRequests = 0;
 
-class Unauthorized extends Error {}
-
-async function admin<T>(path: string, method = 'GET'): Promise<T> {
-  const response = await fetch(`/api/admin${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${sessionStorage.getItem(tokenKey) ?? ''}` },
-  });
-  if (response.status === 401) throw new Unauthorized();
-  const body = (await response.json()) as T & { error?: { message: string } };
-  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
-  return body;
-}
-
-const money = (amount: number, currency: string) =>
-  new Intl.NumberFormat(currency === 'CLP' ? 'es-CL' : 'es-CO', {
-    style: 'currency',
-    currency,
-    maximumFractionDigits: 0,
-  }).format(amount);
-const when = (iso: string) => new Date(iso).toLocaleString('es-CL');
-
-/** Marks a payment that arrived for an order another payment had already paid. */
-function duplicateBadge(): HTMLElement {
-  const span = document.createElement('span');
-  span.className = 'status-badge status-duplicate';
-  span.dataset.duplicate = 'true';
-  span.textContent = 'Pago duplicado: reembolsar';
-  return span;
-}
-
-function badge(status: string): HTMLElement {
-  const span = document.createElement('span');
-  span.className = `status-badge status-${status}`;
-  span.dataset.status = status;
-  span.textContent = statusNames[status] ?? status;
-  return span;
-}
+const awaiting = awaitingView({
+  section: $('#awaiting'),
+  title: $('#awaiting-title'),
+  list: $('#awaiting-list'),
+  empty: $('#awaiting-empty'),
+  open: (id) => void showDetail(id, true).catch(handle),
+});
+const notifications = notificationsView({
+  list: $('#notifications'),
+  result: $('#notification-result'),
+  refresh: () => (selected ? showDetail(selected) : Promise.resolve()),
+  fail: handle,
+});
 
 function cell(content: Node | string | Node[]): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -116,7 +63,7 @@ async function refreshList(): Promise<void> {
     open.className = 'link';
     open.textContent = 'Ver';
     open.setAttribute('aria-label', `Ver el pago del pedido ${session.orderId}`);
-    open.addEventListener('click', () => void showDetail(session.id, true));
+    open.addEventListener('click', () => void showDetail(session.id, true).catch(handle));
     row.append(
       cell(when(session.createdAt)),
       cell(session.orderId),
@@ -137,11 +84,10 @@ let detailRequests = 0;
 async function showDetail(id: string, focus = false): Promise<void> {
   selected = id;
   const request = ++detailRequests;
-  const { session, events } = await admin<{ session: AdminSession; events: StatusEvent[] }>(
-    `/sessions/${id}`,
-  );
+  const { session, events, notifications: sent } = await admin<SessionDetail>(`/sessions/${id}`);
   // Answers can cross (a refresh, then a click on another row): only the latest one is shown.
   if (request !== detailRequests) return;
+  notifications.render(session.id, sent);
   const detail = $('#detail');
   // The 3-second refresh redraws only what changed, so a focused button stays where it is.
   const version = `${session.id} ${session.updatedAt} ${session.nextCheckAt} ${events.length}`;
@@ -217,7 +163,7 @@ function actionsFor(session: AdminSession): HTMLButtonElement[] {
         if (error instanceof Unauthorized) return handle(error);
         result.textContent = `${label}: ${(error as Error).message}`;
       }
-      await Promise.all([refreshList(), showDetail(session.id)]).catch(handle);
+      await refreshAll();
     });
     return button;
   });
@@ -225,7 +171,7 @@ function actionsFor(session: AdminSession): HTMLButtonElement[] {
 
 function handle(error: unknown): void {
   if (error instanceof Unauthorized) {
-    sessionStorage.removeItem(tokenKey);
+    adminToken.clear();
     showSignIn('El token no es válido.');
     return;
   }
@@ -241,21 +187,26 @@ function showSignIn(message = ''): void {
 async function showPanel(): Promise<void> {
   signIn.hidden = true;
   panel.hidden = false;
-  await refreshList();
+  await Promise.all([awaiting.refresh(), refreshList()]);
+}
+
+/** The waiting deliveries, the list and the selected session, read again. */
+function refreshAll(): Promise<void> {
+  return Promise.all([awaiting.refresh(), refreshList(), selected && showDetail(selected)]).then(
+    () => undefined,
+    handle,
+  );
 }
 
 signIn.addEventListener('submit', (event) => {
   event.preventDefault();
-  sessionStorage.setItem(tokenKey, new FormData(signIn).get('token') as string);
+  adminToken.set(new FormData(signIn).get('token') as string);
   showPanel().catch(handle);
 });
 filter.addEventListener('change', () => void refreshList().catch(handle));
-$('#refresh').addEventListener(
-  'click',
-  () => void Promise.all([refreshList(), selected && showDetail(selected)]).catch(handle),
-);
+$('#refresh').addEventListener('click', () => void refreshAll());
 $('#sign-out').addEventListener('click', () => {
-  sessionStorage.removeItem(tokenKey);
+  adminToken.clear();
   showSignIn();
 });
 
@@ -264,7 +215,7 @@ $('#sign-out').addEventListener('click', () => {
 function tokenFromLink(): boolean {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
   if (!token) return false;
-  sessionStorage.setItem(tokenKey, token);
+  adminToken.set(token);
   history.replaceState(null, '', location.pathname + location.search);
   return true;
 }
@@ -272,12 +223,10 @@ window.addEventListener('hashchange', () => {
   if (tokenFromLink()) showPanel().catch(handle);
 });
 tokenFromLink();
-if (sessionStorage.getItem(tokenKey)) showPanel().catch(handle);
+if (adminToken.get()) showPanel().catch(handle);
 else showSignIn();
 
-// Keep the list current while the page is visible.
+// Keep the lists current while the page is visible.
 setInterval(() => {
-  if (document.visibilityState === 'visible' && !panel.hidden) {
-    void Promise.all([refreshList(), selected && showDetail(selected)]).catch(handle);
-  }
+  if (document.visibilityState === 'visible' && !panel.hidden) void refreshAll();
 }, 3_000);
