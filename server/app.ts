@@ -10,6 +10,7 @@ import { randomId } from './core/ids.js';
 import type { PublicSession } from './core/session.js';
 import { errorBody, PasarelaError } from './errors.js';
 import { SessionHub } from './live.js';
+import { followStoreChanges } from './live-sync.js';
 import { createLogger, type Logger } from './log.js';
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
 import { rateLimit } from './middleware/rate-limit.js';
@@ -29,7 +30,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type WidgetBundle, widgetRoutes } from './routes/widget.js';
 import { DestinationName } from './store/outbox.js';
-import { type Store, StoreBusyError } from './store/store.js';
+import { type Store, StoreBusyError, StoreUnavailableError } from './store/store.js';
 
 export interface PasarelaOptions {
   /** Validated settings (`loadConfig(process.env)`); the library mirrors the environment. */
@@ -83,8 +84,8 @@ export interface PasarelaOptions {
    */
   hintGapMs?: number;
   /**
-   * Public session JSON kept in memory for status reads (10,000). Set 0 when several processes
-   * share one database: the cache only sees this process's changes.
+   * Public session JSON kept in memory for status reads (10,000; 0 turns it off). With a shared
+   * database (PostgreSQL) it is kept current by the store's change notifications.
    */
   sessionCacheSize?: number;
 }
@@ -263,6 +264,17 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
       });
       return response;
     }
+    if (error instanceof StoreUnavailableError) {
+      log.error('store unavailable', { path: c.req.path, error: error.message });
+      c.header('Retry-After', '2');
+      return c.json(
+        errorBody(
+          'store_unavailable',
+          'The payment server cannot reach its database; nothing was changed. Please try again in a moment.',
+        ),
+        503,
+      );
+    }
     if (error instanceof StoreBusyError) {
       log.warn('store busy', { path: c.req.path, error: error.message });
       c.header('Retry-After', '1');
@@ -299,6 +311,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
         });
   reconciler?.start();
   dispatcher.start();
+  const stopFollowing = followStoreChanges({ store, hub, log });
 
   return Object.assign(app, {
     payments,
@@ -306,6 +319,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     dispatcher,
     close: async () => {
       shutdown.abort();
+      stopFollowing();
       payments.stop();
       await reconciler?.stop();
       // Attempts in flight finish (or are cut short and due again at once) before the store closes.

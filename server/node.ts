@@ -14,8 +14,10 @@ export async function openStore(database: Config['databaseUrl']): Promise<Store>
       const { openSqliteStore } = await import('./store/sqlite/index.js');
       return openSqliteStore({ path: database.path });
     }
-    case 'postgres':
-      throw new Error('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:<path>.');
+    case 'postgres': {
+      const { openPostgresStore } = await import('./store/postgres/index.js');
+      return openPostgresStore({ url: database.url });
+    }
   }
 }
 

@@ -12,6 +12,11 @@ export interface ReconcilerOptions {
   intervalMs?: number;
   /** Sessions queried at once (4). */
   concurrency?: number;
+  /**
+   * A claimed session is left alone by other processes this long (2 min, longer than a provider
+   * query with its retries); one whose process died is due again after it.
+   */
+  leaseMs?: number;
   /** Idempotency keys older than this are purged (24 h). */
   idempotencyTtlMs?: number;
   /**
@@ -41,6 +46,7 @@ export class Reconciler {
       intervalMs: 5_000,
       concurrency: 4,
       idempotencyTtlMs: 24 * 3_600_000,
+      leaseMs: 120_000,
       expiryGraceMs: 10 * 60_000,
       ...options,
     };
@@ -73,9 +79,14 @@ export class Reconciler {
   /** One pass: every due session, `concurrency` at a time; returns how many were checked. */
   async runOnce(): Promise<number> {
     const { store, payments, log } = this.#o;
-    const now = new Date(this.#o.now()).toISOString();
-    await store.purgeIdempotencyKeys(new Date(this.#o.now() - this.#o.idempotencyTtlMs).toISOString());
-    const due = await store.dueForReconciliation(now, 100);
+    const now = this.#o.now();
+    await store.purgeIdempotencyKeys(new Date(now - this.#o.idempotencyTtlMs).toISOString());
+    // Claimed with a lease: instances sharing the database each take their own due sessions.
+    const due = await store.claimDueSessions(
+      new Date(now).toISOString(),
+      new Date(now + this.#o.leaseMs).toISOString(),
+      100,
+    );
     let next = 0;
     const worker = async () => {
       while (next < due.length && !this.#stopping.signal.aborted) {
@@ -86,6 +97,7 @@ export class Reconciler {
             await payments.scheduleNextCheck(synced, session.checkAttempts + 1);
           else await this.#scheduleLateLook(synced);
         } catch (error) {
+          // Stopped mid-query: the session stays claimed and is due again when the lease ends.
           if (this.#stopping.signal.aborted) return;
           log.warn('reconciliation query failed', { session: session.id, error: String(error) });
           if (session.status !== 'pending') await this.#scheduleLateLook(session);

@@ -78,6 +78,14 @@ export class StoreBusyError extends Error {
 }
 
 /**
+ * The database cannot be reached (PostgreSQL down, restarting, or out of connections): nothing was
+ * written. Routes answer 503 with `Retry-After`; the store reconnects by itself.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/**
  * The one persistence interface. Every write is durable when its promise resolves (SQLite with
  * `synchronous=FULL`, PostgreSQL commits), so callers acknowledge only after awaiting it.
  */
@@ -99,10 +107,13 @@ export interface Store extends OutboxStore {
   orderSessions(orderId: string): Promise<PaymentSession[]>;
   listEvents(sessionId: string): Promise<StatusEvent[]>;
   /**
-   * Sessions whose `nextCheckAt` is at or before `now`, oldest check first: pending ones, and
-   * the few looked at again after an expiry without a provider answer (a final status clears it).
+   * Takes up to `limit` sessions whose `nextCheckAt` is at or before `now`, oldest check first
+   * (pending ones, and the few looked at again after an expiry without a provider answer; a final
+   * status clears it), and moves their `nextCheckAt` to `leaseUntil` in the same step: another
+   * process sharing the database skips them, and if this one dies before it reschedules them, they
+   * are due again once the lease ends. Returns them as they were before the claim.
    */
-  dueForReconciliation(now: string, limit: number): Promise<PaymentSession[]>;
+  claimDueSessions(now: string, leaseUntil: string, limit: number): Promise<PaymentSession[]>;
   scheduleCheck(id: string, nextCheckAt: string | null, checkAttempts: number): Promise<void>;
   /** Inserts the record unless the key exists; returns the stored record either way. */
   claimIdempotencyKey(record: IdempotencyRecord): Promise<{ record: IdempotencyRecord; created: boolean }>;
@@ -114,6 +125,13 @@ export interface Store extends OutboxStore {
   /** Releases a claim whose request failed, so a retry can try again. */
   releaseIdempotencyKey(key: string): Promise<void>;
   purgeIdempotencyKeys(olderThan: string): Promise<number>;
+  /**
+   * Changes stored by any process sharing this database (PostgreSQL's LISTEN/NOTIFY): `changed`
+   * gets each changed session's id and `updatedAt`; `resumed` is called after the connection that
+   * listens was lost and is back (changes in between were missed: look again). Absent when only
+   * this process writes the database (SQLite). Returns a function that stops listening.
+   */
+  watchSessions?(changed: (sessionId: string, updatedAt: string) => void, resumed: () => void): () => void;
   /** True when the store answers and can write (the health check). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

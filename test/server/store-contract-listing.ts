@@ -13,7 +13,7 @@ export function describeListingContract(getStore: () => Store): void {
       const late = await created({ nextCheckAt: '2025-01-01T00:03:00.000Z' });
       const early = await created({ nextCheckAt: '2025-01-01T00:01:00.000Z' });
       const exact = await created({ nextCheckAt: '2025-01-01T00:05:00.000Z' });
-      await created({ nextCheckAt: '2025-01-01T00:06:00.000Z' });
+      const later = await created({ nextCheckAt: '2025-01-01T00:06:00.000Z' });
       await created({ nextCheckAt: null });
       // Due by its time, but a final status clears the schedule: it is not reconciled again.
       const paid = await created({ nextCheckAt: '2025-01-01T00:00:30.000Z' });
@@ -22,22 +22,46 @@ export function describeListingContract(getStore: () => Store): void {
       const expired = await created({ status: 'expired', nextCheckAt: '2025-01-01T00:00:10.000Z' });
 
       const now = '2025-01-01T00:05:00.000Z';
+      const lease = '2025-01-01T00:07:00.000Z';
       expect((await getStore().getSession(paid.id))?.nextCheckAt).toBeNull();
-      expect((await getStore().dueForReconciliation(now, 10)).map((s) => s.id)).toEqual([
+      expect((await getStore().claimDueSessions(now, lease, 2)).map((s) => s.id)).toEqual([
         expired.id,
         early.id,
+      ]);
+      // Claimed ones are left alone until their lease ends; the rest are still there.
+      expect((await getStore().claimDueSessions(now, lease, 10)).map((s) => s.id)).toEqual([
         late.id,
         exact.id,
       ]);
-      expect((await getStore().dueForReconciliation(now, 2)).map((s) => s.id)).toEqual([
-        expired.id,
-        early.id,
-      ]);
+      expect(await getStore().claimDueSessions(now, lease, 10)).toEqual([]);
+      expect((await getStore().getSession(early.id))?.nextCheckAt).toBe(lease);
+      // A process that died after claiming: the sessions are due again after the lease.
+      const again = await getStore().claimDueSessions(lease, '2025-01-01T00:09:00.000Z', 10);
+      expect(again.map((s) => s.id).sort()).toEqual(
+        [expired.id, early.id, late.id, exact.id, later.id].sort(),
+      );
     });
 
-    it('answers whole sessions', async () => {
+    it('answers whole sessions, as they were before the claim', async () => {
       const session = await created({ nextCheckAt: '2025-01-01T00:01:00.000Z' });
-      expect(await getStore().dueForReconciliation('2025-01-01T00:01:00.000Z', 1)).toEqual([session]);
+      expect(
+        await getStore().claimDueSessions('2025-01-01T00:01:00.000Z', '2025-01-01T00:03:00.000Z', 1),
+      ).toEqual([session]);
+    });
+
+    it('gives each due session to one of several concurrent claimers', async () => {
+      const ids = new Set<string>();
+      for (let i = 0; i < 20; i++) ids.add((await created({ nextCheckAt: '2025-01-01T00:01:00.000Z' })).id);
+      const claims = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          getStore().claimDueSessions('2025-01-01T00:02:00.000Z', '2025-01-01T00:04:00.000Z', 8),
+        ),
+      );
+      const taken = claims
+        .flat()
+        .map((s) => s.id)
+        .filter((id) => ids.has(id));
+      expect(taken.sort()).toEqual([...ids].sort());
     });
 
     it('scheduleCheck sets nextCheckAt and checkAttempts, and leaves updatedAt alone', async () => {
@@ -48,10 +72,11 @@ export function describeListingContract(getStore: () => Store): void {
         nextCheckAt: '2025-01-01T00:10:00.000Z',
         checkAttempts: 3,
       });
-      expect(await getStore().dueForReconciliation('2025-01-01T00:05:00.000Z', 10)).toEqual([]);
+      const lease = '2030-01-01T00:05:00.000Z';
+      expect(await getStore().claimDueSessions('2025-01-01T00:05:00.000Z', lease, 10)).toEqual([]);
       await getStore().scheduleCheck(session.id, null, 4);
       expect(await getStore().getSession(session.id)).toMatchObject({ nextCheckAt: null, checkAttempts: 4 });
-      expect(await getStore().dueForReconciliation('2030-01-01T00:00:00.000Z', 10)).toEqual([]);
+      expect(await getStore().claimDueSessions('2030-01-01T00:00:00.000Z', lease, 10)).toEqual([]);
     });
   });
 

@@ -56,6 +56,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     return { record: stored, created: info.changes === 1 };
   });
 
+  const claimDue = db.transaction((now: string, leaseUntil: string, limit: number) => {
+    const due = st.dueForReconciliation.all(now, limit).map(rowToSession);
+    for (const session of due) st.leaseCheck.run(leaseUntil, session.id);
+    return due;
+  });
+
   const budget = options.busyBudgetMs ?? BUSY_BUDGET_MS;
   /**
    * Runs one synchronous operation, retrying while another connection holds the lock. Each try
@@ -137,8 +143,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     listEvents(sessionId) {
       return run(() => st.listEvents.all(sessionId).map(rowToEvent));
     },
-    dueForReconciliation(now, limit) {
-      return run(() => st.dueForReconciliation.all(now, limit).map(rowToSession));
+    claimDueSessions(now, leaseUntil, limit) {
+      return run(() => claimDue.immediate(now, leaseUntil, limit));
     },
     scheduleCheck(id, nextCheckAt, checkAttempts) {
       return run(() => {

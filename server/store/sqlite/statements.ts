@@ -96,6 +96,7 @@ export function prepareStatements(db: Database.Database) {
       SELECT * FROM sessions
       WHERE next_check_at IS NOT NULL AND next_check_at <= ?
       ORDER BY next_check_at, id LIMIT ?`),
+    leaseCheck: prepare<[string, string], void>('UPDATE sessions SET next_check_at = ? WHERE id = ?'),
 
     insertEvent: prepare<Omit<EventRow, 'id'>, void>(`
       INSERT INTO status_events (session_id, at, source, from_status, to_status, provider_status, dedupe_key, detail)
