@@ -13,6 +13,7 @@ import { SessionHub } from './live.js';
 import { followStoreChanges } from './live-sync.js';
 import { createLogger, type Logger } from './log.js';
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
+import { memoryCounter, sharedCounter } from './middleware/rate-counter.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
@@ -74,7 +75,14 @@ export interface PasarelaOptions {
    * then doubling up to 10 min. `false` turns the loop off (checks are still scheduled).
    */
   reconciler?:
-    | { intervalMs?: number; concurrency?: number; firstCheckDelayMs?: number; maxCheckDelayMs?: number }
+    | {
+        intervalMs?: number;
+        concurrency?: number;
+        firstCheckDelayMs?: number;
+        maxCheckDelayMs?: number;
+        /** How long a claimed session is left to this instance (2 min). */
+        leaseMs?: number;
+      }
     | false;
   sseHeartbeatMs?: number;
   /**
@@ -209,13 +217,18 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     }),
   );
   const limits = options.rateLimits ?? {};
+  // Instances sharing a database share their counts through it; one process counts in memory.
+  const counter = store.addRateHits
+    ? sharedCounter({ store: { addRateHits: store.addRateHits.bind(store) }, log, now })
+    : memoryCounter();
   const create = limits.create ?? { limit: config.limits.createPerMinute, windowMs: 60_000 };
   const read = limits.read ?? { limit: config.limits.readPerMinute, windowMs: 60_000 };
   // A limit of 0 is off (PASARELA_RATE_LIMIT_CREATE=0).
   if (create.limit > 0) {
-    app.post('/api/sessions', rateLimit({ name: 'session creation', clientIp, now, ...create }));
+    app.post('/api/sessions', rateLimit({ name: 'session creation', clientIp, now, counter, ...create }));
   }
-  if (read.limit > 0) app.get('/api/sessions/*', rateLimit({ name: 'status', clientIp, now, ...read }));
+  if (read.limit > 0)
+    app.get('/api/sessions/*', rateLimit({ name: 'status', clientIp, now, counter, ...read }));
   // Provider hints cost a provider query each: limited per session (or payment token) and per
   // address. Tpaga posts from a few addresses for every session, so that limit is high; a real
   // retry of one notification stays far below the per-token one.
@@ -224,11 +237,12 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     name: string,
     key: (c: import('hono').Context) => string | undefined,
   ): [MiddlewareHandler, MiddlewareHandler] => [
-    rateLimit({ name, clientIp, now, limit: hintLimits.perAddress, windowMs: hintLimits.windowMs }),
+    rateLimit({ name, clientIp, now, counter, limit: hintLimits.perAddress, windowMs: hintLimits.windowMs }),
     rateLimit({
       name,
       clientIp,
       now,
+      counter,
       key,
       per: 'for this payment',
       limit: hintLimits.perSession,
@@ -305,6 +319,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
           log,
           now,
           ...(options.reconciler?.intervalMs !== undefined && { intervalMs: options.reconciler.intervalMs }),
+          ...(options.reconciler?.leaseMs !== undefined && { leaseMs: options.reconciler.leaseMs }),
           ...(options.reconciler?.concurrency !== undefined && {
             concurrency: options.reconciler.concurrency,
           }),
@@ -320,6 +335,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     close: async () => {
       shutdown.abort();
       stopFollowing();
+      counter.stop();
       payments.stop();
       await reconciler?.stop();
       // Attempts in flight finish (or are cut short and due again at once) before the store closes.

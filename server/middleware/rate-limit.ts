@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { PasarelaError } from '../errors.js';
 import type { ClientIpResolver } from './client-ip.js';
+import { memoryCounter, type RateCounter } from './rate-counter.js';
 
 export interface RateLimitOptions {
   /** Requests allowed per window and client IP (or per `key`). */
@@ -12,33 +13,25 @@ export interface RateLimitOptions {
   /** How the counted thing is named in the message ("this address"). */
   per?: string;
   now: () => number;
-  /** Distinguishes limiters sharing nothing (for messages). */
+  /** Distinguishes limiters sharing nothing (for messages, and the counter's keys). */
   name: string;
+  /** Where requests are counted: this process's memory unless given (the database, when shared). */
+  counter?: RateCounter;
 }
 
 /**
- * Fixed-window limit per client IP, in memory (one process). Past the limit: 429 with
- * `Retry-After` in seconds until the window ends. Windows are swept as they expire so idle
- * clients cost nothing.
+ * Fixed-window limit per client IP (or per `key`), each window starting at the key's first
+ * request. Past the limit: 429 with `Retry-After` in seconds until the window ends.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const windows = new Map<string, { start: number; count: number }>();
-  let lastSweep = 0;
+  const counter = options.counter ?? memoryCounter();
+  const what = options.per ? `${options.name} ${options.per}` : options.name;
   return async (c, next) => {
     const now = options.now();
-    if (now - lastSweep > options.windowMs) {
-      for (const [key, window] of windows) if (now - window.start >= options.windowMs) windows.delete(key);
-      lastSweep = now;
-    }
     const key = (options.key ?? options.clientIp)(c) ?? 'unknown';
-    let window = windows.get(key);
-    if (!window || now - window.start >= options.windowMs) {
-      window = { start: now, count: 0 };
-      windows.set(key, window);
-    }
-    window.count += 1;
-    if (window.count > options.limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.start + options.windowMs - now) / 1000));
+    const { count, resetAt } = counter.hit(`${what}|${key}`, now, options.windowMs);
+    if (count > options.limit) {
+      const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
       c.header('Retry-After', String(retryAfter));
       throw new PasarelaError(
         429,

@@ -58,6 +58,20 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
+/** Requests counted by one process for one rate-limit key since it last told the database. */
+export interface RateHits {
+  key: string;
+  count: number;
+  windowMs: number;
+}
+
+export interface RateTotal {
+  key: string;
+  /** Every instance's requests in the key's current window. */
+  count: number;
+  windowStart: string;
+}
+
 export interface SessionQuery {
   status?: Status;
   /** Only the sessions flagged (true) or not flagged (false) as a duplicate payment. */
@@ -132,6 +146,13 @@ export interface Store extends OutboxStore {
    * this process writes the database (SQLite). Returns a function that stops listening.
    */
   watchSessions?(changed: (sessionId: string, updatedAt: string) => void, resumed: () => void): () => void;
+  /**
+   * Adds request counts to the shared rate-limit windows (one per key, starting at its first
+   * request and lasting its `windowMs`; a window that ended starts again at `now`) and answers
+   * every instance's total for each key. Absent when only this process writes the database: the
+   * limiter then counts in memory.
+   */
+  addRateHits?(hits: readonly RateHits[], now: string): Promise<RateTotal[]>;
   /** True when the store answers and can write (the health check). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

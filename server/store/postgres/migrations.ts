@@ -106,6 +106,16 @@ export const migrations: readonly string[] = [
 
   CREATE TABLE health_checks (id bigserial PRIMARY KEY, at timestamptz NOT NULL);
   `,
+  // 2: rate-limit counts shared by the instances (a window per key, from its first request).
+  `
+  CREATE TABLE rate_limits (
+    key text PRIMARY KEY,
+    window_start timestamptz NOT NULL,
+    window_ms integer NOT NULL,
+    count integer NOT NULL
+  );
+  CREATE INDEX rate_limits_window ON rate_limits (window_start);
+  `,
 ];
 
 /** Applies the migrations this database has not run yet; returns how many ran. */

@@ -6,6 +6,7 @@ import { makeOutbox } from './outbox.js';
 import {
   type EventRow,
   type IdempotencyRow,
+  iso,
   rowToEvent,
   rowToIdempotency,
   rowToSession,
@@ -97,6 +98,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const outbox = makeOutbox({ query, transaction });
   const placeholders = sessionColumns.map((_, i) => `$${i + 1}`).join(', ');
   let watching: (() => void) | undefined;
+  let lastRateSweep = 0;
   let closed = false;
 
   const store: Store = {
@@ -239,6 +241,32 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows.length;
     },
     ...outbox,
+    async addRateHits(hits, now) {
+      // Keys in one order, so two instances adding the same keys never deadlock.
+      const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const rows = await query<{ key: string; count: number; window_start: Date }>(
+        `INSERT INTO rate_limits (key, window_start, window_ms, count)
+         SELECT key, $1::timestamptz, window_ms, count
+         FROM unnest($2::text[], $3::int[], $4::int[]) WITH ORDINALITY AS h (key, count, window_ms, n)
+         ORDER BY n
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_start + rate_limits.window_ms * interval '1 millisecond' <= $1
+             THEN EXCLUDED.count ELSE rate_limits.count + EXCLUDED.count END,
+           window_start = CASE WHEN rate_limits.window_start + rate_limits.window_ms * interval '1 millisecond' <= $1
+             THEN $1 ELSE rate_limits.window_start END,
+           window_ms = EXCLUDED.window_ms
+         RETURNING key, count, window_start`,
+        [now, sorted.map((h) => h.key), sorted.map((h) => h.count), sorted.map((h) => h.windowMs)],
+      );
+      // Windows long over are swept now and then (every few minutes per process).
+      if (Date.parse(now) - lastRateSweep > 300_000) {
+        lastRateSweep = Date.parse(now);
+        await query("DELETE FROM rate_limits WHERE window_start < $1::timestamptz - interval '1 hour'", [
+          now,
+        ]);
+      }
+      return rows.map((row) => ({ key: row.key, count: row.count, windowStart: iso(row.window_start) }));
+    },
     watchSessions(changed, resumed) {
       watching?.();
       watching = watchChanges({ ...connection, channel: 'pasarela_sessions', changed, resumed });
