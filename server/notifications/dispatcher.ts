@@ -77,12 +77,19 @@ export class Dispatcher {
 
   #schedule(delayMs: number): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    const look = () => {
       this.#pumping ??= this.#pump().finally(() => {
         this.#pumping = undefined;
         if (this.#started) this.#schedule(this.#again ? 0 : this.#o.pollMs);
       });
-    }, delayMs);
+    };
+    // Right after a change, on the next turn of the event loop (a 0 ms timer waits 1 ms).
+    if (delayMs === 0) {
+      this.#timer = undefined;
+      setImmediate(look);
+      return;
+    }
+    this.#timer = setTimeout(look, delayMs);
     this.#timer.unref?.();
   }
 

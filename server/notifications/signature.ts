@@ -105,14 +105,25 @@ export async function verifyWebhook<T = unknown>(
   return { id, timestamp, payload: JSON.parse(body) as T };
 }
 
+/** Imported keys by secret: a dispatcher signs every attempt with the same one or two. */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    // A few secrets at most in a process; a receiver verifying for many shops is bounded too.
+    if (keys.size >= 64) keys.clear();
+    keys.set(secret, key);
+    key.catch(() => keys.delete(secret));
+  }
+  return key;
+}
+
 async function sign(secret: string, content: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    secretBytes(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
+  const key = await hmacKey(secret);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(content)));
   return btoa(String.fromCharCode(...mac));
 }
