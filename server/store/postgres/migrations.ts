@@ -121,6 +121,8 @@ export const migrations: readonly string[] = [
 /** Applies the migrations this database has not run yet; returns how many ran. */
 export async function migrate(pool: pg.Pool, list: readonly string[] = migrations): Promise<number> {
   const client = await pool.connect();
+  // A connection lost now fails the query under way; without a listener it would end the process.
+  client.on('error', () => undefined);
   try {
     // One lock per schema, held on this connection until the end: a second instance starting now
     // waits here, then finds nothing left to do.

@@ -62,6 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await connect();
+      let broken: unknown;
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -69,21 +70,36 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
+        const failure = unavailable(error);
+        // A connection that failed is closed rather than handed to the next caller.
+        if (failure instanceof StoreUnavailableError) broken = failure;
         const code = (error as { code?: string }).code;
         if ((code === '40P01' || code === '40001') && attempt < 3) continue;
-        throw unavailable(error);
+        throw failure;
       } finally {
-        client.release();
+        client.release(broken instanceof Error ? broken : undefined);
       }
     }
   }
 
+  /** Clients already given a listener for connection errors while checked out. */
+  const guarded = new WeakSet<pg.PoolClient>();
+
   async function connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await pool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw unavailable(error);
     }
+    // A connection lost while a transaction holds it is an 'error' event on the client (the pool
+    // listens only to idle ones): without a listener it would end the process. The query under
+    // way fails with it, and that failure is what the caller sees.
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
   }
 
   async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
