@@ -32,6 +32,11 @@ const runners: { command: RegExp; file: string; runs: string }[] = [
   },
   { command: /^npm run backup -- \S+$/, file: 'test/e2e/commands.test.ts', runs: "['run', 'backup'" },
   { command: /^npm run bench$/, file: 'test/e2e/commands.test.ts', runs: "['run', 'bench'" },
+  {
+    command: /^npm run migrate-store -- --from sqlite:\S+ --to postgres:\/\/\S+$/,
+    file: 'test/server/migrate-store.test.ts',
+    runs: "['run', 'migrate-store'",
+  },
 ];
 
 function codeBlocks(language: string): string[] {
