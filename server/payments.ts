@@ -111,13 +111,14 @@ export class Payments {
       await this.#createFailed(session, error, context.signal?.aborted === true);
       throw error;
     }
+    // The answer and the first reconciliation in one commit.
     const attached = await this.#o.store.attachProvider(session.id, {
       ...attachment,
       updatedAt: new Date(this.#o.now()).toISOString(),
+      nextCheckAt: this.#nextCheckAt({ ...session, ...attachment }),
     });
-    await this.scheduleNextCheck(attached);
     this.#o.hub.remember(toPublicSession(attached));
-    return { ...attached, nextCheckAt: this.#nextCheckAt(attached) };
+    return attached;
   }
 
   /** Applies a verified observation; publishes and notifies only when the status changed. */

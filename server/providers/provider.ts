@@ -1,6 +1,9 @@
 import type { Currency, PaymentSession, ProviderId, Status } from '../core/session.js';
 import type { ProviderAttachment } from '../store/store.js';
 
+/** What a provider answers to a creation: the attachment, before Pasarela dates and schedules it. */
+export type ProviderAnswer = Omit<ProviderAttachment, 'updatedAt' | 'nextCheckAt'>;
+
 /** What `GET /api/config` says about a provider. */
 export interface ProviderInfo {
   id: ProviderId;
@@ -43,7 +46,7 @@ export interface PaymentProvider {
    * Creates the provider's session for a stored Pasarela session. Safe to call again for the same
    * session where the provider deduplicates (Tpaga's idempotency token).
    */
-  create(session: PaymentSession, context: CreateContext): Promise<Omit<ProviderAttachment, 'updatedAt'>>;
+  create(session: PaymentSession, context: CreateContext): Promise<ProviderAnswer>;
   /** Asks the provider for the current status (reconciliation; Tpaga's webhook hint). */
   query(session: PaymentSession, signal?: AbortSignal): Promise<ProviderObservation>;
   /** Admin operations. Providers without them throw a 422 `operation_not_supported` PasarelaError. */

@@ -46,6 +46,8 @@ export interface ProviderAttachment {
   expiresAt: string | null;
   providerStatus: string | null;
   updatedAt: string;
+  /** The first reconciliation, written with the attachment (one commit for both). */
+  nextCheckAt: string | null;
 }
 
 export interface IdempotencyRecord {

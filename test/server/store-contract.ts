@@ -96,7 +96,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
         expect(await store.findByProviderRef('etpay', 'same-ref')).toEqual(etpay);
       });
 
-      it('attachProvider stores what the provider answered', async () => {
+      it('attachProvider stores what the provider answered, with the first check, in one write', async () => {
         const session = await created({
           providerRef: null,
           action: null,
@@ -110,6 +110,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
           expiresAt: '2025-01-01T00:20:00.000Z',
           providerStatus: 'created',
           updatedAt: '2025-01-01T00:00:01.000Z',
+          nextCheckAt: '2025-01-01T00:01:01.000Z',
         });
         const expected: PaymentSession = {
           ...session,
@@ -119,6 +120,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
           expiresAt: '2025-01-01T00:20:00.000Z',
           providerStatus: 'created',
           updatedAt: '2025-01-01T00:00:01.000Z',
+          nextCheckAt: '2025-01-01T00:01:01.000Z',
         };
         expect(attached).toEqual(expected);
         expect(await store.findByProviderRef('tpaga', 'tok-123')).toEqual(expected);
@@ -133,6 +135,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHan
             expiresAt: null,
             providerStatus: null,
             updatedAt: '2025-01-01T00:00:00.000Z',
+            nextCheckAt: null,
           }),
         ).rejects.toThrow();
       });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { PaymentSession } from '../../core/session.js';
-import type { ProviderAttachment } from '../../store/store.js';
 import { createProviderHttp, type ProviderResponse, ProviderUnavailableError } from '../http.js';
 import {
   type CreateContext,
   OperationNotSupportedError,
   type PaymentProvider,
+  type ProviderAnswer,
   type ProviderInfo,
   type ProviderObservation,
   ProviderRejectedError,
@@ -90,10 +90,7 @@ export function createEtpayProvider(options: EtpayProviderOptions): EtpayProvide
     info: etpayInfo,
     capabilities: { deliver: false, refund: false, cancel: false },
 
-    async create(
-      session: PaymentSession,
-      context: CreateContext,
-    ): Promise<Omit<ProviderAttachment, 'updatedAt'>> {
+    async create(session: PaymentSession, context: CreateContext): Promise<ProviderAnswer> {
       const response = await send({
         method: 'POST',
         url: joinUrl(options.apiUrl, '/session/initialize'),

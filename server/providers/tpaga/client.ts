@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { PaymentSession } from '../../core/session.js';
-import type { ProviderAttachment } from '../../store/store.js';
 import { createProviderHttp, type ProviderResponse, ProviderUnavailableError } from '../http.js';
 import {
   type CreateContext,
   type PaymentProvider,
+  type ProviderAnswer,
   type ProviderInfo,
   type ProviderObservation,
   ProviderRejectedError,
@@ -150,10 +150,7 @@ export function createTpagaProvider(options: TpagaProviderOptions): TpagaProvide
     info: tpagaInfo,
     capabilities: { deliver: true, refund: true, cancel: true },
 
-    async create(
-      session: PaymentSession,
-      context: CreateContext,
-    ): Promise<Omit<ProviderAttachment, 'updatedAt'>> {
+    async create(session: PaymentSession, context: CreateContext): Promise<ProviderAnswer> {
       const operation = 'payment_requests/create';
       const body = createBody(session, { ...options, clientIp: context.clientIp, now: now() });
       const response = await send({

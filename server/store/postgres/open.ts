@@ -139,7 +139,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return transaction(async (client) => {
         const { rows } = await client.query<SessionRow>(
           `UPDATE sessions SET provider_ref = $2, provider_secret = $3, action = $4, expires_at = $5,
-             provider_status = $6, updated_at = $7
+             provider_status = $6, updated_at = $7, next_check_at = $8
            WHERE id = $1 RETURNING *`,
           [
             id,
@@ -149,6 +149,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             attachment.expiresAt,
             attachment.providerStatus,
             attachment.updatedAt,
+            attachment.nextCheckAt,
           ],
         );
         if (!rows[0]) throw new Error(`attachProvider: session ${id} does not exist`);

@@ -111,6 +111,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
           expires_at: attachment.expiresAt,
           provider_status: attachment.providerStatus,
           updated_at: attachment.updatedAt,
+          next_check_at: attachment.nextCheckAt,
         });
         const row = info.changes === 1 ? st.getSession.get(id) : undefined;
         if (!row) throw new Error(`attachProvider: session ${id} does not exist`);

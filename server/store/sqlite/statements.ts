@@ -54,12 +54,13 @@ export function prepareStatements(db: Database.Database) {
         expires_at: string | null;
         provider_status: string | null;
         updated_at: string;
+        next_check_at: string | null;
       },
       void
     >(`
       UPDATE sessions SET provider_ref = @provider_ref, provider_secret = @provider_secret,
         action = @action, expires_at = @expires_at, provider_status = @provider_status,
-        updated_at = @updated_at
+        updated_at = @updated_at, next_check_at = @next_check_at
       WHERE id = @id`),
     updateStatus: prepare<
       {
