@@ -7,6 +7,8 @@ import type { RateHits, Store } from '../store/store.js';
 export interface RateCounter {
   /** Counts one request for `key` at `now`; returns the window's count so far and when it ends. */
   hit(key: string, now: number, windowMs: number): { count: number; resetAt: number };
+  /** Keys held in memory now (benchmarks, tests). */
+  size(): number;
   stop(): void;
 }
 
@@ -19,27 +21,47 @@ interface Window {
   pending: number;
 }
 
+/** Keys a memory counter keeps at most (100,000): an address seen once costs nothing for long. */
+export const maxCountedKeys = 100_000;
+
 /**
- * One process's counts. Windows are swept as they end, so an address seen once costs nothing
- * after its window.
+ * One process's counts, in constant work per request and bounded memory. Windows live in two
+ * generations of maps, each as long as the longest window: a request looks in the current one,
+ * then the previous one; when a generation ends, the previous map is dropped whole (every window
+ * in it has ended by then) and the current one becomes the previous. Past `maxKeys`, generations
+ * turn early: the oldest keys start afresh, so the cost of a flood of new addresses falls on the
+ * flood. (Dropping entries one by one from the front of a Map instead is linear in V8: each look
+ * at the first entry walks the deleted ones.)
  */
-export function memoryCounter(): RateCounter {
-  const windows = new Map<string, Window>();
-  let lastSweep = 0;
+export function memoryCounter(maxKeys = maxCountedKeys): RateCounter {
+  let current = new Map<string, Window>();
+  let previous = new Map<string, Window>();
+  let generationStart = Number.NEGATIVE_INFINITY;
+  let generationMs = 0;
   return {
     hit(key, now, windowMs) {
-      if (now - lastSweep > windowMs) {
-        for (const [k, w] of windows) if (now >= w.end) windows.delete(k);
-        lastSweep = now;
+      if (windowMs > generationMs) generationMs = windowMs;
+      if (now - generationStart >= generationMs || current.size >= maxKeys / 2) {
+        previous = current;
+        current = new Map();
+        generationStart = now;
       }
-      let window = windows.get(key);
+      let window = current.get(key);
+      if (!window) {
+        window = previous.get(key);
+        if (window) {
+          previous.delete(key);
+          current.set(key, window);
+        }
+      }
       if (!window || now >= window.end) {
         window = { start: now, end: now + windowMs, shared: 0, pending: 0 };
-        windows.set(key, window);
+        current.set(key, window);
       }
       window.pending += 1;
       return { count: window.pending, resetAt: window.end };
     },
+    size: () => current.size + previous.size,
     stop() {},
   };
 }
@@ -99,13 +121,16 @@ export function sharedCounter(options: SharedCounterOptions): RateCounter {
       let window = windows.get(key);
       if (!window || now >= window.end) {
         window = { start: now, end: now + windowMs, shared: 0, pending: 0, windowMs };
-        windows.set(key, window);
+        // Bounded: past the limit, new keys are counted by this process alone until the next
+        // flush sweeps the windows that ended.
+        if (windows.size < maxCountedKeys) windows.set(key, window);
       }
       window.pending += 1;
       // Without a word from the database yet, this process's own count still holds the line.
       const own = local.hit(key, now, windowMs).count;
       return { count: Math.max(own, window.shared + window.pending), resetAt: window.end };
     },
+    size: () => Math.max(windows.size, local.size()),
     stop() {
       clearInterval(timer);
       local.stop();
