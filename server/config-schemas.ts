@@ -64,6 +64,11 @@ export const webhookSecret = credential.refine((value) => {
 /** Read without trimming: a secret is used exactly as set. */
 export const secretSchemas = new Set<z.ZodType>([credential, orderSecret, adminToken, webhookSecret]);
 
+export const logLevel = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error.' }));
+
 export const hostName = z.string().regex(/^[^\s/]+$/, 'must be a host name or IP address, e.g. 0.0.0.0.');
 export const terminalId = z.string().max(100, 'must be at most 100 characters.');
 

@@ -7,6 +7,7 @@ import {
   flag,
   hostName,
   integer,
+  logLevel as logLevelSchema,
   minSecretBytes,
   orderSecret,
   origins,
@@ -47,6 +48,8 @@ export interface Config {
   limits: { createPerMinute: number; readPerMinute: number; streamsPerClient: number };
   /** Variables with Pasarela's prefixes that nothing reads (a typo): named in a warning at start-up. */
   unknownVariables: string[];
+  /** `LOG_LEVEL`: the least severe log lines written (`info`). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface WebhookConfig {
@@ -153,6 +156,7 @@ export function loadConfig(env: ConfigEnv): Config {
     return fail(name, result.error.issues[0]?.message ?? 'is not valid.');
   };
   const sandbox = read('PASARELA_SANDBOX', flag) ?? false;
+  const logLevel = read('LOG_LEVEL', logLevelSchema) ?? 'info';
   const trustProxy = read('PASARELA_TRUST_PROXY', proxyHops) ?? 0;
   const port = read('PORT', integer(0, 65535, 'a port number')) ?? 8787;
   const listenHost = read('HOST', hostName) ?? '127.0.0.1';
@@ -257,6 +261,7 @@ export function loadConfig(env: ConfigEnv): Config {
     webhooks: hookPair ? { urls: hookPair[0], secret: hookPair[1] } : null,
     limits,
     unknownVariables: unknownVariables(env),
+    logLevel,
   };
 }
 

@@ -3,6 +3,8 @@
  * secret-sounding keys, and anything that looks like a JWT, a Basic/Bearer credential or a Tpaga
  * payment-request token wherever it appears (messages, URLs, nested objects, errors).
  */
+import { pino } from 'pino';
+
 export const LogLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
@@ -131,29 +133,57 @@ function redactEntries(entries: [string, unknown][], depth: number, seen: WeakSe
 
 const reserved = new Set(['time', 'level', 'msg']);
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const write = options.write ?? ((line: string) => console.log(line));
-  const threshold = severity[options.level ?? LogLevel.info];
+/**
+ * A logger on pino: levels checked before any work, lines written by pino's asynchronous
+ * destination (a pipe is synchronous on Linux: a write per request held the event loop), flushed
+ * by `flush()` at shutdown. What goes in is masked first by `redactValue`, by key at any depth and
+ * inside free text (JWTs, credentials, URLs, provider bodies): pino's own `redact` matches fixed
+ * paths only, so it cannot promise that.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger & { flush(): void } {
   const now = options.now ?? Date.now;
+  const destination = options.write
+    ? { write: (line: string) => options.write!(line.endsWith('\n') ? line.slice(0, -1) : line) }
+    : pino.destination({ dest: 1, sync: false, minLength: 0 });
+  const logger = pino(
+    {
+      level: options.level ?? LogLevel.info,
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
   const log =
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}): void => {
-      if (severity[level] < threshold) return;
-      const entry: Record<string, unknown> = {
-        time: new Date(now()).toISOString(),
-        level,
-        msg: redactString(message),
-      };
+      if (!logger.isLevelEnabled(level)) return;
       const extra = redactValue(fields, 0, new WeakSet());
+      const entry: Record<string, unknown> = {};
       if (extra && typeof extra === 'object') {
         // A field may not pass for the line's own time, level or message.
         for (const [key, value] of Object.entries(extra)) {
           entry[reserved.has(key) ? `field_${key}` : key] = value;
         }
       }
-      write(JSON.stringify(entry));
+      logger[level](entry, redactString(message));
     };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    flush: () => {
+      if ('flushSync' in destination) {
+        try {
+          destination.flushSync();
+        } catch {
+          // Nothing buffered, or stdout already gone: nothing to keep.
+        }
+      }
+    },
+  };
 }
 
 /** A logger that drops everything (for tests and benchmarks). */

@@ -34,7 +34,8 @@ export interface StartOptions extends Partial<Omit<PasarelaOptions, 'config' | '
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
-  const log = options.logger ?? createLogger();
+  const own = options.logger ? undefined : createLogger({ level: config.logLevel });
+  const log = options.logger ?? own!;
   if (config.unknownVariables.length) {
     log.warn('unknown settings ignored (a typo?)', {
       variables: config.unknownVariables.join(', '),
@@ -98,6 +99,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       clearTimeout(timer);
       await store.close();
       log.info('pasarela stopped', {});
+      // Log lines are written asynchronously: the last ones reach stdout before the process exits.
+      own?.flush();
     })();
     return closing;
   };

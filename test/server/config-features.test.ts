@@ -37,6 +37,12 @@ describe('loadConfig: settings of features named in DESIGN.md', () => {
     ]);
   });
 
+  it('reads LOG_LEVEL, and names it when it is not a level', () => {
+    expect(loadConfig(env({ LOG_LEVEL: 'WARN' })).logLevel).toBe('warn');
+    expect(loadConfig(env({})).logLevel).toBe('info');
+    expect(failure(env({ LOG_LEVEL: 'verbose' }))).toBe('LOG_LEVEL must be debug, info, warn or error.');
+  });
+
   it('wants the webhook URL and secret together', () => {
     expect(failure(env({ PASARELA_WEBHOOK_URL: 'https://shop.example/h' }))).toMatch(
       /^PASARELA_WEBHOOK_SECRET is missing/,

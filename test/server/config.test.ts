@@ -21,6 +21,7 @@ describe('loadConfig defaults', () => {
       webhooks: null,
       limits: { createPerMinute: 20, readPerMinute: 300, streamsPerClient: 50 },
       unknownVariables: [],
+      logLevel: 'info',
     });
     expect(loadConfig(env({ PORT: '9000' })).publicUrl).toBe('http://localhost:9000');
   });
@@ -109,6 +110,7 @@ describe('loadConfig values', () => {
       },
       limits: { createPerMinute: 5, readPerMinute: 0, streamsPerClient: 8 },
       unknownVariables: [],
+      logLevel: 'info',
     });
   });
 
