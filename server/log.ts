@@ -43,8 +43,14 @@ const keyValue =
 const jsonMember =
   /("[\w-]{0,64}(?:token|secret|passw(?:or)?d|authorization|signature|jwt|cookie|api[_-]?key)[\w-]{0,64}"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 
+// Each mask below needs one of these in the text: a JWT header's `eyJ`/`eyA`, a scheme word, a
+// Tpaga token's `pr-`, a URL's `@`, a query's `=`, a JSON member's `"`. Most log strings (paths,
+// ids, methods) have none, and skip the six passes.
+const maybeSecret = /ey[JA]|basic|bearer|pr-|@|=|"/i;
+
 /** Masks credentials inside free text: messages, URLs, provider error bodies. */
 export function redactString(value: string): string {
+  if (!maybeSecret.test(value)) return value;
   return maskJwts(value)
     .replace(authScheme, `$1$2${redacted}`)
     .replace(tpagaToken, `pr-${redacted}`)
