@@ -27,8 +27,9 @@ export function followStoreChanges(options: LiveSyncOptions): () => void {
 
   const refresh = async (sessionId: string) => {
     try {
+      const generation = hub.generation;
       const session = await store.getSession(sessionId);
-      if (session) hub.publish(toPublicSession(session));
+      if (session && generation === hub.generation) hub.publish(toPublicSession(session));
     } catch (error) {
       log.warn('live status not refreshed', { session: sessionId, error: String(error) });
     }
@@ -38,8 +39,9 @@ export function followStoreChanges(options: LiveSyncOptions): () => void {
   const unwatch = store.watchSessions(
     (sessionId, updatedAt) => {
       if (hub.isCurrent(sessionId, updatedAt)) return;
+      // Dropped first, keeping the change's time: no read under way can cache what it read before.
+      hub.forget(sessionId, updatedAt);
       if (followedIds().has(sessionId)) void refresh(sessionId);
-      else hub.forget(sessionId);
     },
     () => {
       // Changes were missed while the connection was down: nothing cached can be trusted.

@@ -2,6 +2,14 @@ import type { PublicSession } from './core/session.js';
 
 type Listener = (session: PublicSession) => void;
 
+/** What the cache knows of a session: its JSON, or only that a change newer than `updatedAt` exists. */
+interface Known {
+  /** Undefined once another process changed the session: the next read asks the store. */
+  json: string | undefined;
+  updatedAt: string;
+  status: string | undefined;
+}
+
 /**
  * Pushes each stored status change to the SSE streams following that session, in this process.
  * Listeners are called after the change is committed, so a stream never shows an unstored state.
@@ -10,50 +18,86 @@ type Listener = (session: PublicSession) => void;
  * polls) skip the store. Every change to what the widget sees goes through `remember` or
  * `publish` after it is stored; changes other processes store reach it through `forget` and
  * `publish` (`followStoreChanges`, when the store is shared). An older state never replaces a
- * newer one (`updatedAt` decides), whatever order the writes and reads finish in.
+ * newer one, whatever order the writes and reads finish in: `updatedAt` decides, `forget` keeps
+ * the changed session's `updatedAt` so a read that started before the change cannot cache what it
+ * read, and a read that started before a `forget()` of everything caches nothing
+ * (`generation`). Entries live in two generations of maps, the older dropped whole, so memory is
+ * bounded and each operation is constant work.
  */
 export class SessionHub {
   readonly #listeners = new Map<string, Set<Listener>>();
-  readonly #cached = new Map<string, { json: string; updatedAt: string; status: string }>();
+  #recent = new Map<string, Known>();
+  #older = new Map<string, Known>();
+  #generation = 0;
   readonly cacheSize: number;
 
   constructor(cacheSize = 10_000) {
     this.cacheSize = cacheSize;
   }
 
-  /** Stores the session's public JSON (most recent last), unless a newer one is cached; returns it. */
-  remember(session: PublicSession): string {
-    const text = JSON.stringify(session);
-    if (this.cacheSize > 0) {
-      const known = this.#cached.get(session.id);
-      if (known && known.updatedAt > session.updatedAt) return text;
-      this.#cached.delete(session.id);
-      this.#cached.set(session.id, { json: text, updatedAt: session.updatedAt, status: session.status });
-      if (this.#cached.size > this.cacheSize) this.#cached.delete(this.#cached.keys().next().value!);
+  /** Changes when everything cached was dropped: a read started before then must not be cached. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  #get(sessionId: string): Known | undefined {
+    return this.#recent.get(sessionId) ?? this.#older.get(sessionId);
+  }
+
+  #set(sessionId: string, known: Known): void {
+    if (this.#recent.size >= Math.max(1, this.cacheSize / 2) && !this.#recent.has(sessionId)) {
+      this.#older = this.#recent;
+      this.#recent = new Map();
     }
+    this.#older.delete(sessionId);
+    this.#recent.set(sessionId, known);
+  }
+
+  /**
+   * Stores the session's public JSON unless something newer is known (or everything was dropped
+   * since `generation`, when given: the read it comes from started before); returns the JSON.
+   */
+  remember(session: PublicSession, generation?: number): string {
+    const text = JSON.stringify(session);
+    if (this.cacheSize <= 0) return text;
+    if (generation !== undefined && generation !== this.#generation) return text;
+    const known = this.#get(session.id);
+    if (known && known.updatedAt > session.updatedAt) return text;
+    this.#set(session.id, { json: text, updatedAt: session.updatedAt, status: session.status });
     return text;
   }
 
   /** The session's public JSON if this process has it current, else undefined. */
   cachedJson(sessionId: string): string | undefined {
-    return this.#cached.get(sessionId)?.json;
+    return this.#get(sessionId)?.json;
   }
 
   /** True when what is cached (or was last published) is at least as new as `updatedAt`. */
   isCurrent(sessionId: string, updatedAt: string): boolean {
-    const known = this.#cached.get(sessionId);
-    return known !== undefined && known.updatedAt >= updatedAt;
+    const known = this.#get(sessionId);
+    return known?.json !== undefined && known.updatedAt >= updatedAt;
   }
 
-  /** Drops the cached JSON (another process changed the session); the next read asks the store. */
-  forget(sessionId?: string): void {
-    if (sessionId === undefined) this.#cached.clear();
-    else this.#cached.delete(sessionId);
+  /**
+   * Another process stored a change (`updatedAt`): drops the cached JSON, and keeps the time, so
+   * nothing older is cached again. With no session: drops everything (changes were missed).
+   */
+  forget(sessionId?: string, updatedAt?: string): void {
+    if (sessionId === undefined) {
+      this.#recent = new Map();
+      this.#older = new Map();
+      this.#generation++;
+      return;
+    }
+    const known = this.#get(sessionId);
+    const newest = updatedAt && (!known || known.updatedAt < updatedAt) ? updatedAt : known?.updatedAt;
+    if (newest === undefined) return;
+    this.#set(sessionId, { json: undefined, updatedAt: newest, status: known?.status });
   }
 
   /** Sessions that have open streams here, with the status last sent to them (if known). */
   followed(): { id: string; status: string | undefined }[] {
-    return [...this.#listeners.keys()].map((id) => ({ id, status: this.#cached.get(id)?.status }));
+    return [...this.#listeners.keys()].map((id) => ({ id, status: this.#get(id)?.status }));
   }
 
   subscribe(sessionId: string, listener: Listener): () => void {
@@ -70,7 +114,7 @@ export class SessionHub {
   }
 
   publish(session: PublicSession): void {
-    const known = this.#cached.get(session.id);
+    const known = this.#get(session.id);
     if (known && known.updatedAt > session.updatedAt) return;
     this.remember(session);
     for (const listener of this.#listeners.get(session.id) ?? []) listener(session);

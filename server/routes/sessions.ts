@@ -71,8 +71,10 @@ export function sessionRoutes(ctx: AppContext): Hono {
     const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
     const cached = ctx.hub.cachedJson(c.req.param('id'));
     if (cached) return c.body(cached, 200, headers);
+    // The generation the read starts in: if everything cached is dropped meanwhile, it is not cached.
+    const generation = ctx.hub.generation;
     const session = await findSession(ctx, c.req.param('id'));
-    return c.body(ctx.hub.remember(toPublicSession(session)), 200, headers);
+    return c.body(ctx.hub.remember(toPublicSession(session), generation), 200, headers);
   });
 
   return app;

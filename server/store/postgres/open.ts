@@ -46,6 +46,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // A transaction left open by a stuck process must not hold its locks for ever.
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'pasarela',
+    // A connection a NAT or firewall drops without a word (the listening one above all) is found
+    // out by TCP keepalive instead of staying silent for ever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
   const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 });
   // An idle connection that the server drops (a restart) is an error event on the pool: without a
