@@ -8,8 +8,6 @@ import { pino } from 'pino';
 export const LogLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
-const severity: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
