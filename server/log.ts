@@ -148,7 +148,9 @@ export function createLogger(options: LoggerOptions = {}): Logger & { flush(): v
   const now = options.now ?? Date.now;
   const destination = options.write
     ? { write: (line: string) => options.write!(line.endsWith('\n') ? line.slice(0, -1) : line) }
-    : pino.destination({ dest: 1, sync: false, minLength: 0 });
+    : // Lines gather up to 4 KB before a write (one syscall for dozens under load), and go out
+      // within 100 ms when traffic is light.
+      pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
   const logger = pino(
     {
       level: options.level ?? LogLevel.info,
@@ -163,13 +165,21 @@ export function createLogger(options: LoggerOptions = {}): Logger & { flush(): v
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}): void => {
       if (!logger.isLevelEnabled(level)) return;
-      const extra = redactValue(fields, 0, new WeakSet());
       const entry: Record<string, unknown> = {};
-      if (extra && typeof extra === 'object') {
+      for (const key in fields) {
+        const value = fields[key];
+        if (value === undefined) continue;
         // A field may not pass for the line's own time, level or message.
-        for (const [key, value] of Object.entries(extra)) {
-          entry[reserved.has(key) ? `field_${key}` : key] = value;
-        }
+        const name = reserved.has(key) ? `field_${key}` : key;
+        // Numbers, booleans and strings (nearly every field: the request log's) are masked here;
+        // anything else takes the full walk.
+        entry[name] = secretKey.test(key)
+          ? redacted
+          : typeof value === 'string'
+            ? redactString(value)
+            : typeof value === 'number' || typeof value === 'boolean' || value === null
+              ? value
+              : redactValue(value, 1, new WeakSet());
       }
       logger[level](entry, redactString(message));
     };

@@ -16,13 +16,7 @@ export function clientIpResolver(options: {
 }): ClientIpResolver {
   return (c) => {
     if (options.trustProxy > 0) {
-      const entries = (c.req.header('x-forwarded-for') ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-      // Fewer entries than hops: the request did not come through every proxy; the nearest
-      // proxy's own view (the leftmost it wrote) is still better than the socket (a proxy).
-      const forwarded = entries[Math.max(0, entries.length - options.trustProxy)];
+      const forwarded = forwardedFor(c.req.header('x-forwarded-for'), options.trustProxy);
       if (forwarded) return forwarded;
     }
     return options.remoteAddress?.(c) ?? nodeRemoteAddress(c);
@@ -34,4 +28,27 @@ function nodeRemoteAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   const address = env?.incoming?.socket?.remoteAddress;
   return address?.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The `hops`-th non-empty entry from the right of an `X-Forwarded-For` value (or the leftmost
+ * when there are fewer: the request did not come through every proxy, and the nearest proxy's own
+ * view is still better than the socket, a proxy). Walks back from the end, so the common case, one
+ * proxy, reads only the last entry.
+ */
+export function forwardedFor(header: string | undefined, hops: number): string | undefined {
+  if (!header) return undefined;
+  let end = header.length;
+  let found: string | undefined;
+  let seen = 0;
+  while (end > 0 && seen < hops) {
+    const comma = header.lastIndexOf(',', end - 1);
+    const entry = header.slice(comma + 1, end).trim();
+    if (entry) {
+      found = entry;
+      seen++;
+    }
+    end = comma < 0 ? 0 : comma;
+  }
+  return found;
 }

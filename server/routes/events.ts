@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { AppContext } from '../context.js';
 import { isFinal, type PublicSession, toPublicSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
 import { findSession } from './sessions.js';
+import { eventStream } from './sse.js';
 
 /**
  * `GET /api/sessions/:id/events`: server-sent events. An `event: status` with the session now,
@@ -14,6 +14,11 @@ export function eventRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   // Open streams per client address (PASARELA_STREAMS_PER_CLIENT): each holds a connection.
   const open = new Map<string, number>();
+  // One shutdown listener for every stream (not one each: thousands of listeners on one signal).
+  const following = new Set<() => void>();
+  ctx.shutdown.addEventListener('abort', () => {
+    for (const notify of following) notify();
+  });
 
   app.get('/:id/events', async (c) => {
     const { id } = await findSession(ctx, c.req.param('id'));
@@ -33,9 +38,7 @@ export function eventRoutes(ctx: AppContext): Hono {
       if (left > 0) open.set(client, left);
       else open.delete(client);
     };
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, async (stream) => {
+    return eventStream(c, { 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' }, async (stream) => {
       const queue: PublicSession[] = [];
       let wake: (() => void) | undefined;
       const notify = () => {
@@ -47,17 +50,14 @@ export function eventRoutes(ctx: AppContext): Hono {
         queue.push(session);
         notify();
       });
-      const heartbeat = setInterval(() => {
-        void stream.write(': heartbeat\n\n');
-      }, ctx.sseHeartbeatMs);
-      const stop = () => notify();
-      ctx.shutdown.addEventListener('abort', stop);
-      stream.onAbort(stop);
+      const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), ctx.sseHeartbeatMs);
+      following.add(notify);
+      stream.onAbort(notify);
       try {
         const current = await ctx.store.getSession(id);
         if (!current) return;
         let last = toPublicSession(current);
-        await stream.writeSSE({ event: 'status', data: JSON.stringify(last), retry: 3000 });
+        stream.write(`event: status\ndata: ${JSON.stringify(last)}\nretry: 3000\n\n`);
         while (!isFinal(last.status) && !stream.aborted && !ctx.shutdown.aborted) {
           const next = queue.shift();
           if (!next) {
@@ -68,13 +68,15 @@ export function eventRoutes(ctx: AppContext): Hono {
           }
           if (next.status === last.status && next.updatedAt <= last.updatedAt) continue;
           last = next;
-          await stream.writeSSE({ event: 'status', data: JSON.stringify(last) });
+          stream.write(`event: status\ndata: ${JSON.stringify(last)}\n\n`);
         }
+      } catch (error) {
+        ctx.log.warn('event stream ended on an error', { session: id, error: String(error) });
       } finally {
         release();
         clearInterval(heartbeat);
         unsubscribe();
-        ctx.shutdown.removeEventListener('abort', stop);
+        following.delete(notify);
       }
     });
   });

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 // The client address behind trusted proxies: the X-Forwarded-For entry the nearest trusted
 // proxy added, never one the client wrote itself.
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientIpResolver } from '../../server/middleware/client-ip.js';
+import { clientIpResolver, forwardedFor } from '../../server/middleware/client-ip.js';
 import { startTestServer, type TestServer } from './app.fixture.js';
 
 async function resolvedIp(trustProxy: number, forwarded: string | undefined) {
@@ -58,5 +59,28 @@ describe('rate limits behind a proxy', () => {
     }
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses.slice(20)).toEqual([429, 429]);
+  });
+});
+
+describe('forwardedFor', () => {
+  it('answers what splitting the header would, for any header and number of hops', () => {
+    const reference = (header: string, hops: number) => {
+      const entries = header
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      return entries[Math.max(0, entries.length - hops)];
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('10.0.0.1', ' 203.0.113.9 ', '', ' ', '::1', 'unknown'), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 10 }),
+        (parts, hops) => {
+          const header = parts.join(',');
+          expect(forwardedFor(header, hops)).toBe(reference(header, hops));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,0 +1,66 @@
+// The server side of bench/streams.bench.ts: Pasarela on @hono/node-server with 100 stored
+// sessions, started with --expose-gc. Each line on stdin collects garbage and answers the heap
+// and RSS, so the bench reads what open streams hold, not what was left to collect.
+
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { serve } from '@hono/node-server';
+import { createPasarela, newSessionId } from '../server/app.js';
+import { loadConfig } from '../server/config.js';
+import { silentLogger } from '../server/log.js';
+import { openSqliteStore } from '../server/store/sqlite/index.js';
+
+const store = await openSqliteStore({ path: ':memory:' });
+const now = new Date().toISOString();
+const ids: string[] = [];
+for (let i = 0; i < 100; i++) {
+  const id = newSessionId();
+  ids.push(id);
+  await store.createSession({
+    id,
+    provider: 'tpaga',
+    status: 'pending',
+    amount: 12_000,
+    currency: 'COP',
+    orderId: `STREAM-${i}`,
+    description: 'Café de grano 500 g',
+    items: [],
+    customerEmail: null,
+    returnUrl: null,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+    action: {
+      type: 'wallet',
+      url: `https://w.tpaga.example/${'x'.repeat(48)}`,
+      qr: '/api/sessions/x/qr.svg',
+    },
+    providerRef: `pr-${i}`,
+    providerSecret: null,
+    providerStatus: 'created',
+    nextCheckAt: null,
+    checkAttempts: 0,
+    duplicate: false,
+  });
+}
+const config = loadConfig({
+  PASARELA_SANDBOX: '1',
+  PASARELA_ORDER_SECRET: 'streams-bench-order-secret-of-32-bytes!',
+  PASARELA_TRUST_PROXY: '1',
+});
+const app = createPasarela({ config, store, logger: silentLogger, reconciler: false });
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+  process.stdout.write(`${JSON.stringify({ port: info.port, ids })}\n`);
+});
+const gc = (globalThis as { gc?: () => void }).gc;
+createInterface({ input: process.stdin }).on('line', async () => {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ heap: heapUsed, rss })}\n`);
+});
+process.stdin.on('end', () => {
+  server.close();
+  process.exit(0);
+});
