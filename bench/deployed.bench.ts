@@ -18,7 +18,7 @@ import { openSqliteStore } from '../server/store/sqlite/index.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const quick = seconds < 4;
 const connections = 50;
-const rounds = quick ? 1 : 3;
+const rounds = quick ? 1 : 5;
 const orderSecret = 'deployed-bench-order-secret-of-32-bytes!';
 const sessionsStored = 1_000;
 /** Client addresses spread over 100,000: a busy shop behind a load balancer (under the 300/min limit). */
