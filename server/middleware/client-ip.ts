@@ -48,7 +48,7 @@ export function forwardedFor(header: string | undefined, hops: number): string |
       found = entry;
       seen++;
     }
-    end = comma < 0 ? 0 : comma;
+    end = Math.max(0, comma);
   }
   return found;
 }
