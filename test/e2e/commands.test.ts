@@ -71,6 +71,6 @@ describe('README commands', () => {
     expect(result.stdout).toMatch(/ratio: \d\.\d\d \(target ≥ 0\.70\)/);
     expect(result.stdout).toMatch(/p50 [\d.]+ ms/);
     expect(result.stdout).toMatch(/ratio to bare Hono \d\.\d\d \(target ≥ 0\.6\)/);
-    expect(result.stdout).toMatch(/status change → receiver/i);
+    expect(result.stdout).toMatch(/status change → merchant receiver/);
   });
 });

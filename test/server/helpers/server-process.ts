@@ -1,19 +1,10 @@
 // A real Pasarela server process (test/server/helpers/serve-process.ts) that a test can kill -9
 // and start again on the same port and database.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+// One way to find a free port, for every suite that starts a server process.
+export { freePort } from '../../e2e/demo-process.js';
 
 export interface ServerProcess {
   url: string;
