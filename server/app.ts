@@ -211,7 +211,11 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     '*',
     bodyLimit({
       maxSize: 64 * 1024,
-      onError: () => {
+      onError: (c) => {
+        // Answered before the body was read to its end: what is left of it would be taken for
+        // the next request on this connection, so the connection ends with this answer (a client
+        // that reuses it would otherwise lose its next request to a reset).
+        c.header('Connection', 'close');
         throw new PasarelaError(413, 'payload_too_large', 'The request body is larger than 64 KB.');
       },
     }),

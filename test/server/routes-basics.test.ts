@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './app.fixture.js';
 
@@ -84,6 +85,42 @@ describe('edges', () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(await server.store.listSessions()).toEqual([]);
+  });
+
+  it('ends the connection with a 413 for a body over the limit, so a client reusing it loses nothing', async () => {
+    server = await startTestServer();
+    const { port } = new URL(server.url);
+    // One kept-alive connection, as curl, Node's fetch or a load balancer's pool would reuse.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (path: string, body: string) =>
+      new Promise<{ status?: number; connection?: string; error?: string }>((resolve) => {
+        const request = http.request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'application/json' },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () =>
+              resolve({ status: response.statusCode, connection: response.headers.connection }),
+            );
+          },
+        );
+        request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
+        request.end(body);
+      });
+    try {
+      const huge = await send('/webhooks/etpay', JSON.stringify({ payment: 'x'.repeat(2_000_000) }));
+      expect(huge).toEqual({ status: 413, connection: 'close' });
+      const next = await send('/webhooks/etpay', '{"payment":"a.b.c"}');
+      expect(next.status).toBe(400);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('rate-limits session creation per client IP with Retry-After', async () => {
