@@ -3,10 +3,10 @@
 // route and a bare node:http server answering the same JSON, with the same load generator in the
 // same run. Then session creation from outside, memory per open event stream, and memory after a
 // flood of reads from distinct client addresses (the rate limiter's per-address state).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -91,9 +91,30 @@ async function seed(): Promise<string[]> {
   return Object.keys(bodies);
 }
 
+/**
+ * On Linux with two cores or more, the servers run on the last core and this process (the load
+ * generator) on the first: the scheduler then cannot hand one of them the other's core part of the
+ * time, which moved the ratios by ±0.2 between rounds of the same run. Elsewhere, unpinned.
+ */
+const serverCore = pinning();
+function pinning(): string | undefined {
+  const cores = availableParallelism();
+  if (process.platform !== 'linux' || cores < 2) return undefined;
+  const pinned = spawnSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+  return pinned.status === 0 ? String(cores - 1) : undefined;
+}
+const onServerCore = (args: string[]): [string, string[]] =>
+  serverCore ? ['taskset', ['-c', serverCore, process.execPath, ...args]] : [process.execPath, args];
+
 async function startDeployed(): Promise<{ url: string; pid: number; lines: () => number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts'], {
+  // The log goes into a pipe, as under a process manager, read by `cat` into a file: a reader in
+  // this process would take its time from the load generator, during the deployed rounds only.
+  const logFile = join(dir, 'server.log');
+  const sink = spawn('sh', ['-c', `exec cat > "${logFile}"`], { stdio: ['pipe', 'ignore', 'inherit'] });
+  children.push(sink);
+  const [command, args] = onServerCore(['--import', 'tsx', 'server/cli.ts']);
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH,
       PASARELA_SANDBOX: '1',
@@ -102,42 +123,46 @@ async function startDeployed(): Promise<{ url: string; pid: number; lines: () =>
       PASARELA_TRUST_PROXY: '1',
       PASARELA_ORDER_SECRET: orderSecret,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', sink.stdin!, 'inherit'],
   });
   children.push(child);
-  let lines = 0;
-  let listening: () => void;
-  const up = new Promise<void>((resolve) => {
-    listening = resolve;
-  });
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines++;
-    if (line.includes('"pasarela listening"')) listening();
-  });
-  await up;
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, lines: () => lines };
+  const url = `http://127.0.0.1:${port}`;
+  // Up when /healthz answers (at most 30 s).
+  for (let attempt = 0; ; attempt++) {
+    const up = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) break;
+    if (attempt === 300 || child.exitCode !== null) throw new Error('the deployed server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const lines = () => readFileSync(logFile, 'utf8').split('\n').length - 1;
+  return { url, pid: child.pid!, lines };
 }
 
-async function startBare(kind: 'hono' | 'http'): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'bench/deployed-bare.ts', kind, join(dir, 'sessions.json')],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+async function startBare(kind: 'hono' | 'http'): Promise<{ url: string; pid: number }> {
+  const [command, args] = onServerCore([
+    '--import',
+    'tsx',
+    'bench/deployed-bare.ts',
+    kind,
+    join(dir, 'sessions.json'),
+  ]);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   const line = await new Promise<string>((resolve) =>
     createInterface({ input: child.stdout! }).once('line', resolve),
   );
-  return (JSON.parse(line) as { url: string }).url;
+  return { url: (JSON.parse(line) as { url: string }).url, pid: child.pid! };
 }
 
-async function load(url: string, ids: string[], duration: number, from = addresses) {
+async function load(url: string, ids: string[], duration: number, from = addresses, rate?: number) {
   const result = await autocannon({
     url,
     connections,
     duration,
+    ...(rate && { overallRate: rate }),
     requests: [
       {
         setupRequest: (request) => {
@@ -152,13 +177,18 @@ async function load(url: string, ids: string[], duration: number, from = address
   });
   if (result.non2xx || result.errors)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    total: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
 }
 
 const ids = await seed();
 const deployed = await startDeployed();
-const hono = await startBare('hono');
-const http = await startBare('http');
+const { url: hono, pid: honoPid } = await startBare('hono');
+const { url: http, pid: httpPid } = await startBare('http');
 
 // Warm-up: JIT, the session cache, SQLite's pages.
 for (const url of [deployed.url, hono, http]) await load(url, ids, quick ? 1 : 2);
@@ -191,6 +221,42 @@ console.log(
   `  ratio to bare Hono ${vsHono.toFixed(2)} (target ≥ 0.6) ${vsHono >= 0.6 ? 'ok' : 'BELOW TARGET'}; to bare node:http ${vsHttp.toFixed(2)} (target ≥ 0.5) ${vsHttp >= 0.5 ? 'ok' : 'BELOW TARGET'}`,
 );
 console.log(`  (${deployed.lines().toLocaleString('en')} log lines written by the server so far)`);
+
+// The same reads at a fixed rate every server keeps up with, and the CPU time each server spent
+// per answer (from /proc): the measure of our own per-request work that does not depend on which
+// process the scheduler favours, nor on the load generator's ceiling (one core here, which the
+// bare servers reach before their own).
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+async function cpuPerRead(url: string, pid: number): Promise<number | undefined> {
+  const before = cpuMs(pid);
+  const run = await load(url, ids, quick ? 1 : 3, addresses, 4_000);
+  const after = cpuMs(pid);
+  return before === undefined || after === undefined ? undefined : ((after - before) * 1000) / run.total;
+}
+const cpu = { deployed: [] as number[], hono: [] as number[], http: [] as number[] };
+for (let round = 0; round < (quick ? 1 : 3); round++) {
+  for (const [name, url, pid] of [
+    ['http', http, httpPid],
+    ['hono', hono, honoPid],
+    ['deployed', deployed.url, deployed.pid],
+  ] as const) {
+    const used = await cpuPerRead(url, pid);
+    if (used !== undefined) cpu[name].push(used);
+  }
+}
+if (cpu.deployed.length) {
+  const [d, h, n] = [median(cpu.deployed), median(cpu.hono), median(cpu.http)];
+  console.log(
+    `server CPU per status read at 4,000 a second (medians of ${cpu.deployed.length}): bare node:http ${n.toFixed(1)} µs, bare Hono ${h.toFixed(1)} µs, npm run serve ${d.toFixed(1)} µs; bare Hono's share ${(h / d).toFixed(2)}, node:http's ${(n / d).toFixed(2)}`,
+  );
+}
 
 // Session creation from outside: Tpaga against the sandbox on the same server, sequential.
 const creations: number[] = [];

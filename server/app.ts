@@ -2,7 +2,6 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -12,9 +11,11 @@ import { errorBody, PasarelaError } from './errors.js';
 import { SessionHub } from './live.js';
 import { followStoreChanges } from './live-sync.js';
 import { createLogger, type Logger } from './log.js';
+import { apiHeadersMiddleware, isApiRequest } from './middleware/api-headers.js';
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
 import { memoryCounter, sharedCounter } from './middleware/rate-counter.js';
 import { rateLimit } from './middleware/rate-limit.js';
+import { requestHeader } from './middleware/request-header.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
 import { Payments, type TrustedOrder } from './payments.js';
@@ -174,16 +175,9 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   };
 
   const app = new Hono();
-  // Unique per process and cheap: a random prefix and a counter (randomUUID per request showed up
-  // in bench/status as a measurable share of a status read).
-  const requestPrefix = newSessionId().slice(3, 11);
-  let requestCount = 0;
-  app.use('*', requestId({ generator: () => `${requestPrefix}-${(++requestCount).toString(36)}` }));
-  app.use('*', accessLog(log));
-  // Pages, scripts and redirects get Hono's full secure-headers set. JSON answers of the API are
-  // never rendered, framed or run, so they get the header that matters for them (nosniff), set
-  // before the handler: a header added to a finished response makes @hono/node-server leave its
-  // fast path, and the full set after the handler halved status reads in bench/status.
+  app.use('*', requestBasics(log, newSessionId().slice(3, 11)));
+  // Pages, scripts and redirects get Hono's full secure-headers set; API answers their own
+  // (middleware/api-headers.ts), which the hot handlers send on the adapter's fast path.
   const documentHeaders = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
   const corsForOrigins = cors({
     origin: (origin) => (config.allowedOrigins.includes(origin) ? origin : null),
@@ -193,17 +187,12 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   });
   // Matched by route, not by `c.req.path`, so that it holds when the app is mounted under a prefix
   // (`shop.route('/pay', pasarela)`: the path is then `/pay/api/…`).
-  const apiRequests = new WeakSet<Request>();
-  app.use('/api/*', async (c, next) => {
-    apiRequests.add(c.req.raw);
-    c.header('X-Content-Type-Options', 'nosniff');
-    if (c.req.header('origin')) return corsForOrigins(c, next);
-    // Same-origin and server-to-server requests skip the CORS work, but caches must still know
-    // that the answer depends on Origin.
-    c.header('Vary', 'Origin', { append: true });
-    return next();
+  app.use('/api/*', apiHeadersMiddleware(corsForOrigins));
+  app.use('*', (c, next) => {
+    if (isApiRequest(c)) return next();
+    c.header('X-Request-Id', c.get('requestId'));
+    return documentHeaders(c, next);
   });
-  app.use('*', (c, next) => (apiRequests.has(c.req.raw) ? next() : documentHeaders(c, next)));
   // Only requests that carry a body: on a GET, body-limit still wraps the (empty) request stream,
   // which halved status-read throughput in bench/status.
   app.on(
@@ -253,7 +242,11 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
       windowMs: hintLimits.windowMs,
     }),
   ];
-  app.post('/webhooks/tpaga/:token', ...hintLimit('Tpaga notification', (c) => c.req.param('token')));
+  app.on(
+    'POST',
+    ['/webhooks/tpaga/:token', '/webhooks/tpaga/:token/'],
+    ...hintLimit('Tpaga notification', (c) => c.req.param('token')),
+  );
   app.get('/return/:id', ...hintLimit('return', (c) => c.req.param('id')));
 
   app.route('/', miscRoutes(ctx));
@@ -348,12 +341,24 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   });
 }
 
-function accessLog(log: Logger) {
-  return async (c: import('hono').Context, next: () => Promise<void>) => {
+const validRequestId = /^[\w=-]{1,255}$/;
+
+/**
+ * The first middleware: the request's id (a load balancer's `X-Request-Id` when it sent a sane
+ * one, else a per-process prefix and a counter: randomUUID per request was a measurable share of a
+ * status read) and its line in the access log, in one async step rather than two.
+ */
+function requestBasics(log: Logger, prefix: string): MiddlewareHandler {
+  let count = 0;
+  return async (c, next) => {
     const started = performance.now();
+    const incoming = requestHeader(c, 'x-request-id');
+    const requestId =
+      incoming && validRequestId.test(incoming) ? incoming : `${prefix}-${(++count).toString(36)}`;
+    c.set('requestId', requestId);
     await next();
     log.info('request', {
-      requestId: c.get('requestId'),
+      requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { requestHeader } from './request-header.js';
 
 export type ClientIpResolver = (c: Context) => string | undefined;
 
@@ -16,7 +17,7 @@ export function clientIpResolver(options: {
 }): ClientIpResolver {
   return (c) => {
     if (options.trustProxy > 0) {
-      const forwarded = forwardedFor(c.req.header('x-forwarded-for'), options.trustProxy);
+      const forwarded = forwardedFor(requestHeader(c, 'x-forwarded-for'), options.trustProxy);
       if (forwarded) return forwarded;
     }
     return options.remoteAddress?.(c) ?? nodeRemoteAddress(c);

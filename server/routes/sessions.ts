@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type PaymentSession, ProviderId, toPublicSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
+import { apiAnswer } from '../middleware/api-headers.js';
 import { assertReturnUrlAllowed, verifyOrder } from '../orders.js';
 import type { TrustedOrder } from '../payments.js';
 import { ProviderUnavailableError } from '../providers/http.js';
@@ -17,6 +18,8 @@ const createBody = z.union([
 ]);
 
 const sessionId = /^ps_[A-Za-z0-9]{22,32}$/;
+
+const sessionJson = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
 
 /** `POST /api/sessions`, `GET /api/sessions/:id` (the widget's routes; SSE and QR live beside). */
 export function sessionRoutes(ctx: AppContext): Hono {
@@ -68,13 +71,12 @@ export function sessionRoutes(ctx: AppContext): Hono {
   });
 
   app.get('/:id', async (c) => {
-    const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
     const cached = ctx.hub.cachedJson(c.req.param('id'));
-    if (cached) return c.body(cached, 200, headers);
+    if (cached) return apiAnswer(c, cached, 200, sessionJson);
     // The generation the read starts in: if everything cached is dropped meanwhile, it is not cached.
     const generation = ctx.hub.generation;
     const session = await findSession(ctx, c.req.param('id'));
-    return c.body(ctx.hub.remember(toPublicSession(session), generation), 200, headers);
+    return apiAnswer(c, ctx.hub.remember(toPublicSession(session), generation), 200, sessionJson);
   });
 
   return app;

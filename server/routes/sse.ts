@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { apiHeaders } from '../middleware/api-headers.js';
 
 /** One open event stream, whatever carries it. */
 export interface SseSink {
@@ -23,8 +24,8 @@ interface NodeOutgoing {
  * Answers with an event stream fed by `follow`, which resolves when the stream should end. On
  * @hono/node-server the text goes straight to Node's response (about 5 KB of memory per open
  * stream, where Hono's web-stream `streamSSE` holds some 22 KB: what thousands of waiting buyers
- * cost); on any other runtime, `streamSSE`. The headers the middleware prepared (request id,
- * nosniff, CORS) go out with it.
+ * cost); on any other runtime, `streamSSE`. The API's headers (request id, nosniff, CORS) go out
+ * with it.
  */
 export function eventStream(
   c: Context,
@@ -33,7 +34,7 @@ export function eventStream(
 ): Response | Promise<Response> {
   const outgoing = nodeOutgoing(c);
   if (!outgoing) {
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    for (const [name, value] of Object.entries(apiHeaders(c, headers))) c.header(name, value);
     return streamSSE(c, (stream) =>
       follow({
         write: (text) => void stream.write(text),
@@ -44,7 +45,7 @@ export function eventStream(
       }),
     );
   }
-  const prepared = c.body(null, 200, { 'Content-Type': 'text/event-stream', ...headers });
+  const prepared = c.body(null, 200, apiHeaders(c, { 'Content-Type': 'text/event-stream', ...headers }));
   outgoing.writeHead(200, Object.fromEntries(prepared.headers));
   let aborted = false;
   const listeners: (() => void)[] = [];
