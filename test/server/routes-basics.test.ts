@@ -75,6 +75,39 @@ describe('edges', () => {
     expect(response.headers.get('x-request-id')).toMatch(/\S{8,}/);
   });
 
+  it('sends the API headers with a status read, cached or not, with CORS and on a 404', async () => {
+    server = await startTestServer();
+    const { id } = (await (await server.createSession('tpaga')).json()) as { id: string };
+    const origin = server.config.allowedOrigins[0]!;
+    for (const headers of [{}, {}, { Origin: origin }] as Record<string, string>[]) {
+      const response = await fetch(`${server.url}/api/sessions/${id}`, { headers });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-request-id')).toMatch(/\S{8,}/);
+      expect(response.headers.get('vary')).toBe('Origin');
+      expect(response.headers.get('access-control-allow-origin')).toBe(headers.Origin ?? null);
+      expect(((await response.json()) as { id: string }).id).toBe(id);
+    }
+    const missing = await fetch(`${server.url}/api/sessions/ps_0000000000000000000000`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(missing.headers.get('x-request-id')).toMatch(/\S{8,}/);
+  });
+
+  it('keeps a sane X-Request-Id the load balancer sent, and replaces any other', async () => {
+    server = await startTestServer();
+    const kept = await fetch(`${server.url}/api/config`, { headers: { 'X-Request-Id': 'lb-7f3a=9' } });
+    expect(kept.headers.get('x-request-id')).toBe('lb-7f3a=9');
+    const replaced = await fetch(`${server.url}/api/config`, { headers: { 'X-Request-Id': 'a b<c>' } });
+    expect(replaced.headers.get('x-request-id')).not.toBe('a b<c>');
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[\w=-]{8,}$/);
+    const page = await fetch(`${server.url}/sandbox/etpay/pmt/unknown`);
+    expect(page.headers.get('x-request-id')).toMatch(/^[\w=-]{8,}$/);
+    expect(server.logs.some((line) => line.includes('"requestId":"lb-7f3a=9"'))).toBe(true);
+  });
+
   it('refuses bodies over 64 KB with 413 and changes nothing', async () => {
     server = await startTestServer();
     const response = await fetch(`${server.url}/api/sessions`, {
