@@ -36,8 +36,10 @@ export function webhookRoutes(ctx: AppContext): Hono {
     return c.json({ ok: true });
   });
 
-  app.post('/tpaga/:token', async (c) => {
-    const token = c.req.param('token');
+  // A merchant may register the base with a trailing `/`: Tpaga then posts to `…/<token>/`.
+  const tpagaPaths = ['/tpaga/:token', '/tpaga/:token/'];
+  app.on('POST', tpagaPaths, async (c) => {
+    const token = c.req.param('token') ?? '';
     const tpaga = ctx.payments.provider('tpaga') as TpagaProvider | undefined;
     if (!tpaga)
       throw new PasarelaError(404, 'provider_not_available', 'Tpaga is not enabled on this server.');

@@ -85,6 +85,50 @@ describe('ETpay end to end against the sandbox', () => {
     expect(await statusOf(server, session.id)).toBe('paid');
   });
 
+  it('applies a failed or expired notification arriving after ETPAY_SESSION_MINUTES as such, never as an error', async () => {
+    const clock = { now: Date.now() };
+    server = await startTestServer({
+      env: { ETPAY_SESSION_MINUTES: '5' },
+      options: { now: () => clock.now, reconciler: { intervalMs: 3_600_000 } },
+    });
+    const notify = async (sessionId: string, orderId: string, status: string) => {
+      const stored = (await server!.store.getSession(sessionId))!;
+      const payment = await new SignJWT({
+        session_token: stored.providerRef,
+        merchant_order_id: orderId,
+        payment_token: 'p'.repeat(64),
+        payment_status: status,
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(stored.providerSecret!));
+      return webhook({ payment });
+    };
+    const late = await created(server, 'etpay', { order_id: 'OC-LATE' });
+    const stored = (await server.store.getSession(late.id))!;
+    expect(Date.parse(stored.expiresAt!) - Date.parse(stored.createdAt)).toBe(5 * 60_000);
+    clock.now = Date.parse(stored.expiresAt!) + 60_000;
+    const failed = await notify(late.id, 'OC-LATE', 'error');
+    expect(failed.status).toBe(200);
+    expect(await statusOf(server, late.id)).toBe('failed');
+
+    // Already expired here (the provider never answered): the failure is taken, nothing moves.
+    clock.now = Date.now();
+    const gone = await created(server, 'etpay', { order_id: 'OC-GONE' });
+    server.sandboxes.etpay.failApi('5xx', 10_000);
+    clock.now = Date.parse((await server.store.getSession(gone.id))!.expiresAt!) + 11 * 60_000;
+    await server.app.reconciler!.runOnce();
+    expect(await statusOf(server, gone.id)).toBe('expired');
+    for (const status of ['error', 'expired']) {
+      const answer = await notify(gone.id, 'OC-GONE', status);
+      expect(answer.status).toBe(200);
+    }
+    expect(await statusOf(server, gone.id)).toBe('expired');
+    // A success still counts after expiry (money wins).
+    expect((await notify(gone.id, 'OC-GONE', 'success')).status).toBe(200);
+    expect(await statusOf(server, gone.id)).toBe('paid');
+  });
+
   it('refuses forged notifications with 401 and changes nothing', async () => {
     server = await startTestServer();
     const session = await created(server, 'etpay');

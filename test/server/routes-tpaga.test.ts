@@ -72,6 +72,20 @@ describe('Tpaga end to end against the sandbox', () => {
     expect(await statusOf(server, session.id)).toBe('pending');
   });
 
+  it('takes a webhook with a trailing slash like one without (a base registered with a "/")', async () => {
+    server = await startTestServer();
+    server.sandboxes.tpaga.setWebhookBehaviour({ mode: 'drop' });
+    const session = await created(server, 'tpaga', cop);
+    await tpagaWallet(session, 'approve');
+    const token = (await server.store.getSession(session.id))!.providerRef!;
+    expect(await statusOf(server, session.id)).toBe('pending');
+    const response = await fetch(`${server.url}/webhooks/tpaga/${token}/`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await statusOf(server, session.id)).toBe('paid');
+    const malformed = await fetch(`${server.url}/webhooks/tpaga/not-a-token/`, { method: 'POST' });
+    expect(malformed.status).toBe(400);
+  });
+
   it('has no QR code for a redirect session', async () => {
     server = await startTestServer();
     const session = await created(server, 'etpay');

@@ -84,6 +84,25 @@ describe('ETpay sandbox: funnel pages', () => {
     expect(listed.text).not.toMatch(/<button[^>]*data-action="approve"/);
   });
 
+  it("matches bank codes without regard to case, as ETpay's SDK writes them, and takes its test bank", async () => {
+    etpay = await startEtpay();
+    for (const [code, bank] of [
+      ['CL_BCH', 'Banco de Chile'],
+      ['Cl_Santander', 'Banco Santander'],
+      ['CL_TEST', 'Banco Prueba'],
+      ['etpay_bancoprueba', 'Banco Prueba'],
+    ]) {
+      const { token } = await etpay.initialize({ user_bank_code: code });
+      const skipped = await page(`${etpay.base}/pmt/session/${token}`);
+      expect(skipped.text).toContain(bank);
+      expect(skipped.text).toMatch(/<button[^>]*data-action="approve"/);
+    }
+    const { token } = await etpay.initialize();
+    const chosen = await etpay.form(`/session/${token}/bank`, { bank_code: 'CL_BCI' });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.text()).toContain('Bci');
+  });
+
   it('prefills user_rut, read-only when is_rut_block', async () => {
     etpay = await startEtpay();
     const open = await etpay.initialize({ user_rut: '12345678-5', user_bank_code: 'cl_estado' });

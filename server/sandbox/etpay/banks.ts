@@ -6,7 +6,8 @@ export interface Bank {
 
 /**
  * ETpay's sandbox test bank first, then the `user_bank_code` values of §4.1 (lower case, as
- * ETpay writes them; matched exactly).
+ * ETpay's guides write them; ETpay's own SDK writes them upper case, so they are matched without
+ * regard to case).
  */
 export const banks: readonly Bank[] = [
   { code: 'ETPAY_BANCOPRUEBA', name: 'Banco Prueba' },
@@ -20,6 +21,12 @@ export const banks: readonly Bank[] = [
   { code: 'cl_mach', name: 'MACH' },
 ];
 
+/** Other names of the test bank: the one ETpay's Python SDK uses in its tests. */
+const testBankAliases = new Set(['cl_test']);
+
 export function findBank(code: unknown): Bank | undefined {
-  return banks.find((bank) => bank.code === code);
+  if (typeof code !== 'string') return undefined;
+  const wanted = code.toLowerCase();
+  if (testBankAliases.has(wanted)) return banks[0];
+  return banks.find((bank) => bank.code.toLowerCase() === wanted);
 }
