@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { randomId } from './core/ids.js';
 import type { PublicSession } from './core/session.js';
-import { errorBody, PasarelaError } from './errors.js';
+import { errorBody, PasarelaError, type ProviderCall, providerErrorAnswer } from './errors.js';
 import { SessionHub } from './live.js';
 import { followStoreChanges } from './live-sync.js';
 import { createLogger, type Logger } from './log.js';
@@ -19,6 +19,7 @@ import { requestHeader } from './middleware/request-header.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
 import { Payments, type TrustedOrder } from './payments.js';
+import { ProviderError } from './providers/errors.js';
 import { createProviders } from './providers/from-config.js';
 import type { PaymentProvider } from './providers/provider.js';
 import { Reconciler } from './reconciler.js';
@@ -263,6 +264,17 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   app.onError((error, c) => {
     if (error instanceof PasarelaError)
       return c.json(errorBody(error.code, error.message), error.status as 400);
+    if (error instanceof ProviderError) {
+      // The buyer gets something to act on; the provider's own words go to the log.
+      const call = c.get('providerCall') as ProviderCall | undefined;
+      log.warn('provider call failed', {
+        provider: call?.providerName,
+        kind: error.kind,
+        error: error.message,
+      });
+      const answer = providerErrorAnswer(error, call);
+      return c.json(errorBody(answer.code, answer.message), answer.status as 400);
+    }
     if (error instanceof HTTPException) {
       // A malformed Authorization header on the admin API is as unauthorized as a missing one.
       const status = error.status === 400 && c.req.path.includes('/api/admin') ? 401 : error.status;

@@ -3,6 +3,8 @@
  * call, and retries only for calls the caller marks safe to repeat (at most twice, exponential
  * backoff with full jitter).
  */
+import { ProviderError, ProviderErrorKind } from './errors.js';
+
 export interface ProviderHttpOptions {
   fetch?: typeof fetch;
   /** Per attempt (10 s). */
@@ -32,13 +34,13 @@ export interface ProviderResponse {
 }
 
 /** The provider could not be reached or answered 5xx (outcome unknown). */
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends ProviderError {
   override readonly name = 'ProviderUnavailableError';
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+  /** The provider's 5xx status, when it answered at all. */
+  readonly status: number | undefined;
+  constructor(message: string, status?: number) {
+    super(ProviderErrorKind.unavailable, message);
+    this.status = status;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Currency, PaymentSession, ProviderId, Status } from '../core/session.js';
 import type { ProviderAttachment } from '../store/store.js';
+import { ProviderError, ProviderErrorKind } from './errors.js';
 
 /** What a provider answers to a creation: the attachment, before Pasarela dates and schedules it. */
 export type ProviderAnswer = Omit<ProviderAttachment, 'updatedAt' | 'nextCheckAt'>;
@@ -56,19 +57,23 @@ export interface PaymentProvider {
 }
 
 /** The provider answered with a definite refusal (4xx): nothing was created or changed. */
-export class ProviderRejectedError extends Error {
+export class ProviderRejectedError extends ProviderError {
   override readonly name = 'ProviderRejectedError';
-  constructor(
-    message: string,
-    readonly status: number,
-    /** The provider's own error word or code, for logs (never shown to a buyer). */
-    readonly providerCode?: string,
-  ) {
-    super(message);
+  /** The provider's 4xx status. */
+  readonly status: number;
+  /** The provider's own error word or code, for logs (never shown to a buyer). */
+  readonly providerCode: string | undefined;
+  constructor(message: string, status: number, providerCode?: string) {
+    super(ProviderErrorKind.rejected, message);
+    this.status = status;
+    this.providerCode = providerCode;
   }
 }
 
 /** The provider has no such operation (ETpay has no delivery, refund or cancel call). */
-export class OperationNotSupportedError extends Error {
+export class OperationNotSupportedError extends ProviderError {
   override readonly name = 'OperationNotSupportedError';
+  constructor(message?: string) {
+    super(ProviderErrorKind.notSupported, message);
+  }
 }

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type PaymentSession, Status, toPublicSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
-import { OperationNotSupportedError, ProviderRejectedError } from '../providers/provider.js';
+import { ProviderError, ProviderErrorKind } from '../providers/errors.js';
 import { adminEventRoutes, eventView } from './admin-events.js';
-import { findSession, providerFailure } from './sessions.js';
+import { findSession } from './sessions.js';
 
 const listQuery = z.object({
   status: z.enum(Object.values(Status) as [Status, ...Status[]]).optional(),
@@ -80,12 +80,9 @@ export function adminRoutes(ctx: AppContext): Hono {
 
   app.post('/sessions/:id/sync', async (c) => {
     const session = await findSession(ctx, c.req.param('id'));
-    try {
-      const synced = await ctx.payments.sync(session, 'admin', c.req.raw.signal);
-      return c.json({ session: adminView(synced) });
-    } catch (error) {
-      throw providerFailure(ctx, error, session.provider);
-    }
+    c.set('providerCall', { providerName: session.provider });
+    const synced = await ctx.payments.sync(session, 'admin', c.req.raw.signal);
+    return c.json({ session: adminView(synced) });
   });
 
   for (const operation of operations) {
@@ -95,19 +92,14 @@ export function adminRoutes(ctx: AppContext): Hono {
       if (!provider || !session.providerRef) {
         throw new PasarelaError(409, 'invalid_state', 'This session has no provider payment to act on.');
       }
+      c.set('providerCall', { providerName: provider.info.name, operation });
       try {
         const observation = await provider[operation](session, c.req.raw.signal);
         const result = await ctx.payments.observe(session, observation, 'admin');
         return c.json({ session: adminView(result.session) });
       } catch (error) {
-        if (error instanceof OperationNotSupportedError) {
-          throw new PasarelaError(
-            422,
-            'operation_not_supported',
-            `${provider.info.name} has no ${operation} operation.`,
-          );
-        }
-        if (error instanceof ProviderRejectedError) {
+        // A refusal here is about this payment's state, which only this route can name.
+        if (error instanceof ProviderError && error.kind === ProviderErrorKind.rejected) {
           ctx.log.warn('provider refused an admin operation', {
             session: session.id,
             operation,
@@ -119,7 +111,7 @@ export function adminRoutes(ctx: AppContext): Hono {
             `${provider.info.name} refused to ${operation} this payment (it is ${session.providerStatus ?? session.status}).`,
           );
         }
-        throw providerFailure(ctx, error, provider.info.name);
+        throw error;
       }
     });
   }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppContext } from '../context.js';
+import { ProviderError } from '../providers/errors.js';
 import type { EtpayProvider } from '../providers/etpay/index.js';
 import { findSession } from './sessions.js';
 
@@ -28,8 +29,13 @@ export function returnRoutes(ctx: AppContext): Hono {
         await ctx.payments.hint(session, 'return', AbortSignal.timeout(3_000));
       }
     } catch (error) {
-      // A bad or unverifiable return never blocks the buyer: the widget keeps confirming.
-      ctx.log.warn('return not applied', { session: session.id, error: String(error) });
+      // A bad or unverifiable return never blocks the buyer, whatever the failure's kind: this
+      // route answers no error at all, and the widget keeps confirming.
+      ctx.log.warn('return not applied', {
+        session: session.id,
+        ...(error instanceof ProviderError && { kind: error.kind }),
+        error: String(error),
+      });
     }
     const target = new URL(session.returnUrl ?? `${ctx.config.publicUrl}/`);
     target.searchParams.set('pasarela_session', session.id);

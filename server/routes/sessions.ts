@@ -6,8 +6,6 @@ import { PasarelaError } from '../errors.js';
 import { apiAnswer } from '../middleware/api-headers.js';
 import { assertReturnUrlAllowed, verifyOrder } from '../orders.js';
 import type { TrustedOrder } from '../payments.js';
-import { ProviderUnavailableError } from '../providers/http.js';
-import { ProviderRejectedError } from '../providers/provider.js';
 import { withIdempotencyKey } from './idempotency.js';
 import { readJson } from './read-json.js';
 
@@ -54,15 +52,11 @@ export function sessionRoutes(ctx: AppContext): Hono {
         );
       }
       if (order.returnUrl) assertReturnUrlAllowed(order.returnUrl, ctx.config.allowedOrigins);
-      let session: PaymentSession;
-      try {
-        session = await ctx.payments.create(provider.info.id, order, {
-          clientIp: ctx.clientIp(c) ?? '127.0.0.1',
-          signal: c.req.raw.signal,
-        });
-      } catch (error) {
-        throw providerFailure(ctx, error, provider.info.name);
-      }
+      c.set('providerCall', { providerName: provider.info.name });
+      const session = await ctx.payments.create(provider.info.id, order, {
+        clientIp: ctx.clientIp(c) ?? '127.0.0.1',
+        signal: c.req.raw.signal,
+      });
       return { status: 201 as const, body: toPublicSession(session) };
     };
     const key = c.req.header('idempotency-key');
@@ -106,18 +100,4 @@ async function trustedOrder(
   const order = await ctx.resolveOrder(body.orderId);
   if (!order) throw new PasarelaError(404, 'order_not_found', `The merchant has no order "${body.orderId}".`);
   return order;
-}
-
-/** A provider failure reaches the buyer as something they can act on; details go to the log. */
-export function providerFailure(ctx: AppContext, error: unknown, providerName: string): unknown {
-  if (error instanceof PasarelaError) return error;
-  if (error instanceof ProviderUnavailableError || error instanceof ProviderRejectedError) {
-    ctx.log.warn('provider call failed', { provider: providerName, error: error.message });
-    return new PasarelaError(
-      502,
-      'provider_unavailable',
-      `${providerName} is not answering right now. Please try again in a moment or choose another payment method.`,
-    );
-  }
-  return error;
 }

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { AppContext } from '../context.js';
 import { PasarelaError } from '../errors.js';
-import { EtpayJwtError, type EtpayProvider } from '../providers/etpay/index.js';
-import { ProviderUnavailableError } from '../providers/http.js';
-import { TpagaAnswerMismatchError, type TpagaProvider } from '../providers/tpaga/index.js';
+import { ProviderError, ProviderErrorKind } from '../providers/errors.js';
+import type { EtpayProvider } from '../providers/etpay/index.js';
+import type { TpagaProvider } from '../providers/tpaga/index.js';
 import { readJson } from './read-json.js';
 
 /**
@@ -23,15 +23,11 @@ export function webhookRoutes(ctx: AppContext): Hono {
     if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
       throw new PasarelaError(400, 'invalid_notification', 'Expected {"payment": "<JWT>"}.');
     }
-    let verified: Awaited<ReturnType<EtpayProvider['verifyPaymentJwt']>>;
-    try {
-      verified = await etpay.verifyPaymentJwt(jwt, (token) => ctx.store.findByProviderRef('etpay', token));
-    } catch (error) {
-      if (!(error instanceof EtpayJwtError)) throw error;
-      ctx.log.warn('rejected ETpay notification', { reason: error.reason });
-      if (error.reason === 'malformed') throw new PasarelaError(400, 'invalid_notification', error.message);
-      throw new PasarelaError(401, 'invalid_signature', error.message);
-    }
+    c.set('providerCall', { providerName: etpay.info.name });
+    // A JWT that cannot be read or trusted is answered by its kind in `app.onError` (400 or 401).
+    const verified = await etpay.verifyPaymentJwt(jwt, (token) =>
+      ctx.store.findByProviderRef('etpay', token),
+    );
     await ctx.payments.observe(verified.session, verified.observation, 'webhook');
     return c.json({ ok: true });
   });
@@ -53,10 +49,13 @@ export function webhookRoutes(ctx: AppContext): Hono {
     const session = await ctx.store.findByProviderRef('tpaga', token);
     if (!session)
       throw new PasarelaError(404, 'session_not_found', 'No payment session has this payment request.');
+    c.set('providerCall', { providerName: tpaga.info.name });
     try {
       await ctx.payments.hint(session, 'webhook', c.req.raw.signal);
     } catch (error) {
-      if (error instanceof TpagaAnswerMismatchError) {
+      // Both answers below are this route's own: a webhook acknowledges or asks to be sent again.
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.kind === ProviderErrorKind.answerMismatch) {
         // Tpaga's answer is not about this session's payment (cost or idempotency token differ):
         // recorded for the merchant and ignored, as the provider record prescribes.
         ctx.log.error('Tpaga /info answer does not match the session', {
@@ -65,7 +64,7 @@ export function webhookRoutes(ctx: AppContext): Hono {
         });
         return c.json({ ok: true });
       }
-      if (!(error instanceof ProviderUnavailableError)) throw error;
+      if (error.kind !== ProviderErrorKind.unavailable) throw error;
       // Not acknowledged: the status is unknown. Reconciliation asks again on its own.
       ctx.log.warn('Tpaga /info failed after a webhook', { session: session.id, error: error.message });
       throw new PasarelaError(

@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { PaymentSession } from '../../core/session.js';
+import { ProviderError, ProviderErrorKind } from '../errors.js';
 import type { ProviderObservation } from '../provider.js';
 import { observeAttempt } from './mapping.js';
 
@@ -18,11 +19,16 @@ export const EtpayJwtReason = {
 export type EtpayJwtReason = (typeof EtpayJwtReason)[keyof typeof EtpayJwtReason];
 
 /** A payment JWT that must not be applied. Messages are log-safe: no token, no claim values. */
-export class EtpayJwtError extends Error {
+export class EtpayJwtError extends ProviderError {
   override readonly name = 'EtpayJwtError';
   readonly reason: EtpayJwtReason;
   constructor(reason: EtpayJwtReason, message: string) {
-    super(message);
+    super(
+      reason === EtpayJwtReason.malformed
+        ? ProviderErrorKind.malformedNotification
+        : ProviderErrorKind.untrustedNotification,
+      message,
+    );
     this.reason = reason;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PaymentSession } from '../../core/session.js';
+import { ProviderError, ProviderErrorKind } from '../errors.js';
 
 /** A payment request token: `pr-` + 72 lowercase hex, 36 random bytes (TPAGA.md §9). */
 export const tpagaTokenPattern = /^pr-[0-9a-f]{72}$/;
@@ -43,13 +44,17 @@ export type TpagaAnswerField = (typeof TpagaAnswerField)[keyof typeof TpagaAnswe
  * A Tpaga answer that does not belong to the session it was asked about (§7): the caller logs it
  * and applies nothing. The message names the field, never the values.
  */
-export class TpagaAnswerMismatchError extends Error {
+export class TpagaAnswerMismatchError extends ProviderError {
   override readonly name = 'TpagaAnswerMismatchError';
-  constructor(
-    readonly sessionId: string,
-    readonly field: TpagaAnswerField,
-  ) {
-    super(`Tpaga answered about another payment request for session ${sessionId}: ${field} does not match`);
+  readonly sessionId: string;
+  readonly field: TpagaAnswerField;
+  constructor(sessionId: string, field: TpagaAnswerField) {
+    super(
+      ProviderErrorKind.answerMismatch,
+      `Tpaga answered about another payment request for session ${sessionId}: ${field} does not match`,
+    );
+    this.sessionId = sessionId;
+    this.field = field;
   }
 }
 
