@@ -8,14 +8,14 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import {
   type Config,
+  clientIpResolver,
   type PublicSession,
+  rateLimit,
   signOrder,
   verifyWebhook,
   WebhookVerificationError,
   type WidgetBundle,
 } from '../server/index.js';
-import { clientIpResolver } from '../server/middleware/client-ip.js';
-import { rateLimit } from '../server/middleware/rate-limit.js';
 import { countries, findProduct, maxQuantity, products } from './catalog.js';
 import { moneyPayment, type OrderBook, type ShopOrder } from './orders.js';
 import { type Checkout, errorPage, orderPage, shopPage } from './pages.js';

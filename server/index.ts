@@ -4,6 +4,8 @@ export { type Config, ConfigError, loadConfig } from './config.js';
 export type { PaymentSession, PublicSession, Status, StatusEvent } from './core/session.js';
 export { PasarelaError } from './errors.js';
 export { createLogger, type Logger } from './log.js';
+export { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
+export { type RateLimitOptions, rateLimit } from './middleware/rate-limit.js';
 export { loadWidgetBundle, openStore } from './node.js';
 export {
   signWebhook,

@@ -2,6 +2,7 @@ import {
   type EventSource,
   holdsMoney,
   isFinal,
+  newPaymentSession,
   type PaymentSession,
   type ProviderId,
   toPublicSession,
@@ -80,10 +81,9 @@ export class Payments {
     if (!provider) throw new Error(`provider ${providerId} is not enabled`);
     await this.#assertOrderUnpaid(order.orderId);
     const now = new Date(this.#o.now()).toISOString();
-    const session: PaymentSession = {
+    const session = newPaymentSession({
       id: this.#o.newSessionId(),
       provider: providerId,
-      status: 'pending',
       amount: order.amount,
       currency: order.currency,
       orderId: order.orderId,
@@ -92,16 +92,7 @@ export class Payments {
       customerEmail: order.customerEmail,
       returnUrl: order.returnUrl,
       createdAt: now,
-      updatedAt: now,
-      expiresAt: null,
-      action: null,
-      providerRef: null,
-      providerSecret: null,
-      providerStatus: null,
-      nextCheckAt: null,
-      checkAttempts: 0,
-      duplicate: false,
-    };
+    });
     // Stored before the provider is called, so an answer that arrives early finds its session.
     await this.#o.store.createSession(session);
     let attachment: Awaited<ReturnType<PaymentProvider['create']>>;

@@ -70,6 +70,40 @@ export interface PaymentSession {
   duplicate: boolean;
 }
 
+/** What a new session must be told; everything else has a default (see `newPaymentSession`). */
+export type NewPaymentSessionFields = Pick<
+  PaymentSession,
+  'id' | 'provider' | 'amount' | 'currency' | 'orderId'
+> &
+  Partial<PaymentSession>;
+
+/**
+ * A complete new session: pending, no provider answer yet, no optional order details, never
+ * checked, not a duplicate. `createdAt` defaults to now and `updatedAt` to `createdAt`; any
+ * field given wins over its default.
+ */
+export function newPaymentSession(fields: NewPaymentSessionFields): PaymentSession {
+  const createdAt = fields.createdAt ?? new Date().toISOString();
+  return {
+    status: Status.pending,
+    description: null,
+    items: [],
+    customerEmail: null,
+    returnUrl: null,
+    createdAt,
+    updatedAt: createdAt,
+    expiresAt: null,
+    action: null,
+    providerRef: null,
+    providerSecret: null,
+    providerStatus: null,
+    nextCheckAt: null,
+    checkAttempts: 0,
+    duplicate: false,
+    ...fields,
+  };
+}
+
 /** One stored status observation. */
 export interface StatusEvent {
   id: number;

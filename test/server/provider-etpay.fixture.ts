@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { expect } from 'vitest';
-import type { PaymentSession } from '../../server/core/session.js';
+import { newPaymentSession, type PaymentSession } from '../../server/core/session.js';
 import {
   createEtpayProvider,
   type EtpayProvider,
@@ -74,30 +74,17 @@ export async function startEtpayClient(
   const provider = client();
 
   function newSession(overrides: Partial<PaymentSession> = {}): PaymentSession {
-    const at = new Date().toISOString();
-    return {
+    return newPaymentSession({
       id: `ps_etpayClientTest${++sequence}x${Math.random().toString(36).slice(2, 12)}`,
       provider: 'etpay',
-      status: 'pending',
       amount: 50000,
       currency: 'CLP',
       orderId: 'OC-700104',
       description: null,
       items: [{ name: 'Entrada general', quantity: 2, amount: 50000 }],
       customerEmail: 'buyer@example.com',
-      returnUrl: null,
-      createdAt: at,
-      updatedAt: at,
-      expiresAt: null,
-      action: null,
-      providerRef: null,
-      providerSecret: null,
-      providerStatus: null,
-      nextCheckAt: null,
-      checkAttempts: 0,
-      duplicate: false,
       ...overrides,
-    };
+    });
   }
 
   async function decide(session: PaymentSession, action: 'approve' | 'reject'): Promise<Response> {

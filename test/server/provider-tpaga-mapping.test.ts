@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Status } from '../../server/core/session.js';
+import { newPaymentSession, Status } from '../../server/core/session.js';
 import {
   createBody,
   formatExpiresAt,
@@ -91,28 +91,14 @@ describe('create body helpers', () => {
 
   it('treats a blank description as none', () => {
     const body = createBody(
-      {
+      newPaymentSession({
         id: 'ps_abc',
         provider: 'tpaga',
-        status: 'pending',
         amount: 5000,
         currency: 'COP',
         orderId: 'X1',
         description: '   ',
-        items: [],
-        customerEmail: null,
-        returnUrl: null,
-        createdAt: '',
-        updatedAt: '',
-        expiresAt: null,
-        action: null,
-        providerRef: null,
-        providerSecret: null,
-        providerStatus: null,
-        nextCheckAt: null,
-        checkAttempts: 0,
-        duplicate: false,
-      },
+      }),
       { publicUrl: 'https://pay.example/', terminalId: 'web', expiryMinutes: 1, clientIp: '::1', now: 0 },
     );
     expect(body).toEqual({

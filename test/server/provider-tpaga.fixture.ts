@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { expect } from 'vitest';
-import type { PaymentSession } from '../../server/core/session.js';
+import { newPaymentSession, type PaymentSession } from '../../server/core/session.js';
 import {
   createTpagaProvider,
   type TpagaProvider,
@@ -94,30 +94,16 @@ export async function startTpagaClient(
   const provider = client();
 
   function newSession(overrides: Partial<PaymentSession> = {}): PaymentSession {
-    const at = new Date().toISOString();
-    return {
+    return newPaymentSession({
       id: `ps_tpagaClientTest${++sequence}x${Math.random().toString(36).slice(2, 12)}`,
       provider: 'tpaga',
-      status: 'pending',
       amount: 12000,
       currency: 'COP',
       orderId: '348820',
       description: 'Compra en Tienda X',
       items: [{ name: 'Café molido 500 g', quantity: 2, amount: 12000 }],
-      customerEmail: null,
-      returnUrl: null,
-      createdAt: at,
-      updatedAt: at,
-      expiresAt: null,
-      action: null,
-      providerRef: null,
-      providerSecret: null,
-      providerStatus: null,
-      nextCheckAt: null,
-      checkAttempts: 0,
-      duplicate: false,
       ...overrides,
-    };
+    });
   }
 
   async function decide(session: PaymentSession, action: 'approve' | 'reject'): Promise<Response> {

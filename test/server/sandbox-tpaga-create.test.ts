@@ -1,51 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import type { Receiver } from './helpers/listen.js';
-import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
+import { basicAuth, createInput, type TpagaFixture, tpagaPerTest } from './sandbox-tpaga.fixture.js';
 
-let fixture: TpagaFixture | undefined;
-let sandbox: TpagaSandbox | undefined;
-let merchant: Receiver | undefined;
-let base = '';
-afterEach(async () => {
-  await fixture?.close();
-  fixture = sandbox = merchant = undefined;
-});
+const startTpaga = tpagaPerTest();
+let t: TpagaFixture;
 
 async function start(options: Partial<TpagaSandboxOptions> = {}): Promise<TpagaSandbox> {
-  fixture = await startTpaga(options);
-  ({ sandbox, merchant, base } = fixture);
-  return sandbox;
+  t = await startTpaga(options);
+  return t.sandbox;
 }
 
 const auth = basicAuth();
-const json = { Authorization: auth, 'Content-Type': 'application/json' };
-
-function post(path: string, body: unknown, headers: Record<string, string> = json) {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return fetch(`${base}/merchants/api/v1/${path}`, { method: 'POST', headers, body: text });
-}
-
-let serial = 0;
-/** The create body of TPAGA.md §4.1 with a fresh idempotency token. */
-function input(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    cost: '12000',
-    purchase_details_url: 'https://pay.shop.example/return/ps_1',
-    idempotency_token: `ps_create_${++serial}`,
-    order_id: '348820',
-    terminal_id: 'web',
-    purchase_description: 'Compra en Tienda X',
-    purchase_items: [{ name: '2 x Café molido 500 g', value: '12000' }],
-    user_ip_address: '203.0.113.7',
-    expires_at: '2099-11-22T15:30:00.000+00:00',
-    ...overrides,
-  };
-}
 
 const keyOrder = [
   'miniapp_user_token',
@@ -87,7 +56,7 @@ describe('Tpaga sandbox API authentication', () => {
         { Authorization: 'Bearer x' },
       ];
       for (const headers of attempts) {
-        const res = await fetch(`${base}/merchants/api/v1/${path}`, { method, headers });
+        const res = await fetch(`${t.base}/merchants/api/v1/${path}`, { method, headers });
         expect(res.status, `${method} ${path}`).toBe(401);
         expect(res.headers.get('www-authenticate')).toBe('Basic realm="Application"');
         expect(await res.text()).toBe('HTTP Basic: Access denied.');
@@ -99,8 +68,8 @@ describe('Tpaga sandbox API authentication', () => {
 describe('Tpaga sandbox create', () => {
   it('answers 201 with the payment request in Tpaga key order', async () => {
     await start();
-    const sent = input({ idempotency_token: 'ps_3kVx9QmT2bLw8ZpR5nYc7A' });
-    const res = await post('payment_requests/create', sent);
+    const sent = createInput({ idempotency_token: 'ps_3kVx9QmT2bLw8ZpR5nYc7A' });
+    const res = await t.api('POST', 'payment_requests/create', sent);
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const body = await res.json();
@@ -130,8 +99,8 @@ describe('Tpaga sandbox create', () => {
 
   it('links to its wallet page with the base64 of the compact link JSON', async () => {
     await start();
-    const body = await (await post('payment_requests/create', input())).json();
-    const prefix = `${base}/w/`;
+    const body = await (await t.api('POST', 'payment_requests/create', createInput())).json();
+    const prefix = `${t.base}/w/`;
     expect(body.tpaga_payment_url.startsWith(prefix)).toBe(true);
     const encoded = body.tpaga_payment_url.slice(prefix.length);
     expect(encoded).toMatch(/^[A-Za-z0-9]+=*$/);
@@ -142,15 +111,15 @@ describe('Tpaga sandbox create', () => {
 
   it('makes a new CSPRNG token for every request', async () => {
     await start();
-    const a = await (await post('payment_requests/create', input())).json();
-    const b = await (await post('payment_requests/create', input())).json();
+    const a = await (await t.api('POST', 'payment_requests/create', createInput())).json();
+    const b = await (await t.api('POST', 'payment_requests/create', createInput())).json();
     expect(a.token).not.toBe(b.token);
   });
 
   it('formats costs BigDecimal-style', async () => {
     await start();
     const cost = async (value: unknown) =>
-      (await (await post('payment_requests/create', input({ cost: value }))).json()).cost;
+      (await (await t.api('POST', 'payment_requests/create', createInput({ cost: value }))).json()).cost;
     expect(await cost(12000)).toBe('12000.0');
     expect(await cost('12000')).toBe('12000.0');
     expect(await cost('1200.50')).toBe('1200.5');
@@ -160,7 +129,8 @@ describe('Tpaga sandbox create', () => {
   it('normalises expires_at to Bogotá time with milliseconds truncated', async () => {
     await start();
     const expiry = async (value: string) =>
-      (await (await post('payment_requests/create', input({ expires_at: value }))).json()).expires_at;
+      (await (await t.api('POST', 'payment_requests/create', createInput({ expires_at: value }))).json())
+        .expires_at;
     expect(await expiry('2099-05-30T20:10:57.549653+00:00')).toBe('2099-05-30T15:10:57.549-05:00');
     expect(await expiry('2099-11-22')).toBe('2099-11-22T00:00:00.000-05:00');
     expect(await expiry('2099-11-22T10:30:00')).toBe('2099-11-22T10:30:00.000-05:00');
@@ -168,11 +138,15 @@ describe('Tpaga sandbox create', () => {
 
   it('accepts an expires_at in the past and reads it as expired afterwards', async () => {
     await start();
-    const res = await post('payment_requests/create', input({ expires_at: '2001-01-01T00:00:00Z' }));
+    const res = await t.api(
+      'POST',
+      'payment_requests/create',
+      createInput({ expires_at: '2001-01-01T00:00:00Z' }),
+    );
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.status).toBe('created');
-    const info = await fetch(`${base}/merchants/api/v1/payment_requests/${body.token}/info`, {
+    const info = await fetch(`${t.base}/merchants/api/v1/payment_requests/${body.token}/info`, {
       headers: { Authorization: auth },
     });
     expect((await info.json()).status).toBe('expired');
@@ -181,9 +155,14 @@ describe('Tpaga sandbox create', () => {
   it('echoes voucher_url and miniapp_user_token, and numbers sent for text fields as text', async () => {
     await start();
     const body = await (
-      await post(
+      await t.api(
+        'POST',
         'payment_requests/create',
-        input({ voucher_url: 'https://shop.example/v/1', miniapp_user_token: 'mauid-1', order_id: 348820 }),
+        createInput({
+          voucher_url: 'https://shop.example/v/1',
+          miniapp_user_token: 'mauid-1',
+          order_id: 348820,
+        }),
       )
     ).json();
     expect(body).toMatchObject({
@@ -195,14 +174,14 @@ describe('Tpaga sandbox create', () => {
 
   it('echoes purchase_items verbatim on create and in jsonb key order on later reads', async () => {
     await start();
-    const sent = JSON.stringify(input()).replace(
+    const sent = JSON.stringify(createInput()).replace(
       /"purchase_items":\[[^\]]*\]/,
       '"purchase_items":[{"value":"12000","name":"Café","10":1.0}]',
     );
-    const created = await (await post('payment_requests/create', sent)).text();
+    const created = await (await t.api('POST', 'payment_requests/create', sent)).text();
     expect(created).toContain('"purchase_items":[{"value":"12000","name":"Café","10":1.0}]');
     const { token } = JSON.parse(created);
-    const info = await fetch(`${base}/merchants/api/v1/payment_requests/${token}/info`, {
+    const info = await fetch(`${t.base}/merchants/api/v1/payment_requests/${token}/info`, {
       headers: { Authorization: auth },
     });
     expect(await info.text()).toContain('"purchase_items":[{"10":1.0,"name":"Café","value":"12000"}]');
@@ -210,26 +189,26 @@ describe('Tpaga sandbox create', () => {
 
   it('answers null purchase_items when none are sent', async () => {
     await start();
-    const { purchase_items, ...rest } = input();
+    const { purchase_items, ...rest } = createInput();
     expect(purchase_items).toBeDefined();
-    expect((await (await post('payment_requests/create', rest)).json()).purchase_items).toBeNull();
+    expect((await (await t.api('POST', 'payment_requests/create', rest)).json()).purchase_items).toBeNull();
   });
 
   it('accepts a trailing slash', async () => {
     await start();
-    expect((await post('payment_requests/create/', input())).status).toBe(201);
+    expect((await t.api('POST', 'payment_requests/create/', createInput())).status).toBe(201);
   });
 
   it('accepts a form-encoded body with Rack-style nested items', async () => {
     await start();
     const form = new URLSearchParams(
-      Object.entries(input({ purchase_items: undefined })).filter(
+      Object.entries(createInput({ purchase_items: undefined })).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
       ),
     );
     form.append('purchase_items[][name]', 'Café');
     form.append('purchase_items[][value]', '12000');
-    const res = await post('payment_requests/create', form.toString(), {
+    const res = await t.api('POST', 'payment_requests/create', form.toString(), {
       Authorization: auth,
       'Content-Type': 'application/x-www-form-urlencoded',
     });
@@ -241,7 +220,7 @@ describe('Tpaga sandbox create', () => {
 
   it('answers 400 with an empty body for unparseable JSON', async () => {
     await start();
-    const res = await post('payment_requests/create', '{"cost": 12000,');
+    const res = await t.api('POST', 'payment_requests/create', '{"cost": 12000,');
     expect(res.status).toBe(400);
     expect(await res.text()).toBe('');
   });

@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
+import { basicAuth, type TpagaFixture, tpagaPerTest } from './sandbox-tpaga.fixture.js';
 
-let fixture: TpagaFixture | undefined;
-let sandbox: TpagaSandbox | undefined;
-let base = '';
-afterEach(async () => {
-  await fixture?.close();
-  fixture = sandbox = undefined;
-});
+const startTpaga = tpagaPerTest();
+let t: TpagaFixture;
 
 // A pinned clock: 2025-11-22T10:00:00-05:00.
 const t0 = Date.parse('2025-11-22T15:00:00Z');
@@ -20,40 +15,29 @@ let clock = t0;
 
 async function start(options: Partial<TpagaSandboxOptions> = {}): Promise<TpagaSandbox> {
   clock = t0;
-  fixture = await startTpaga({ now: () => clock, ...options });
-  ({ sandbox, base } = fixture);
-  return sandbox;
+  t = await startTpaga({ now: () => clock, ...options });
+  return t.sandbox;
 }
 
-const basic = basicAuth;
-
-async function call(method: string, path: string, body?: unknown, authorization = basic()) {
-  const res = await fetch(`${base}/merchants/api/v1/payment_requests/${path}`, {
-    method,
-    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+async function call(method: string, path: string, body?: unknown, authorization = basicAuth()) {
+  const res = await t.api(method, `payment_requests/${path}`, body, {
+    Authorization: authorization,
+    'Content-Type': 'application/json',
   });
   const text = await res.text();
   return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
 }
 
-let serial = 0;
-async function create(overrides: Record<string, unknown> = {}, authorization = basic()) {
-  const input = {
-    cost: '12000',
-    purchase_details_url: 'https://pay.shop.example/return/ps_1',
-    idempotency_token: `ps_life_${++serial}`,
-    order_id: '348820',
-    terminal_id: 'web',
-    purchase_description: 'Compra en Tienda X',
-    purchase_items: [{ value: '12000', name: 'Café' }],
-    user_ip_address: '203.0.113.7',
-    expires_at: new Date(t0 + 30 * 60_000).toISOString(),
-    ...overrides,
-  };
-  const res = await call('POST', 'create', input, authorization);
-  expect(res.status).toBe(201);
-  return res.body as { token: string; idempotency_token: string } & Record<string, unknown>;
+/** A request expiring 30 minutes after the pinned clock, its item keys in the order sent. */
+function create(overrides: Record<string, unknown> = {}, authorization = basicAuth()) {
+  return t.create(
+    {
+      purchase_items: [{ value: '12000', name: 'Café' }],
+      expires_at: new Date(t0 + 30 * 60_000).toISOString(),
+      ...overrides,
+    },
+    authorization,
+  );
 }
 
 const change = (action: string, token: unknown) => call('POST', action, { payment_request_token: token });
@@ -90,7 +74,7 @@ describe('Tpaga sandbox idempotency', () => {
     const other = { username: 'other-shop', password: 'pw-other', slug: 'otra' };
     await start({ merchants: [TpagaSandboxMerchant, other] });
     const first = await create();
-    const second = await create({ idempotency_token: first.idempotency_token }, basic(other));
+    const second = await create({ idempotency_token: first.idempotency_token }, basicAuth(other));
     expect(second.token).not.toBe(first.token);
     expect(second.tpaga_payment_url).not.toBe(first.tpaga_payment_url);
   });
@@ -108,7 +92,7 @@ describe('Tpaga sandbox info', () => {
     const other = { username: 'other-shop', password: 'pw-other', slug: 'otra' };
     await start({ merchants: [TpagaSandboxMerchant, other] });
     const pr = await create();
-    expect((await call('GET', `${pr.token}/info`, undefined, basic(other))).text).toBe(unknown(pr.token));
+    expect((await call('GET', `${pr.token}/info`, undefined, basicAuth(other))).text).toBe(unknown(pr.token));
   });
 
   it('sets checked_by_merchant_at on the first read of a paid request only', async () => {

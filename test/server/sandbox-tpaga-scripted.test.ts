@@ -1,90 +1,47 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type TpagaMerchant,
   type TpagaSandbox,
   TpagaSandboxMerchant,
   type TpagaSandboxOptions,
 } from '../../server/sandbox/tpaga/index.js';
-import type { Receiver } from './helpers/listen.js';
-import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
+import { basicAuth, createInput, type TpagaFixture, tpagaPerTest } from './sandbox-tpaga.fixture.js';
 
-let fixture: TpagaFixture | undefined;
-let sandbox: TpagaSandbox | undefined;
-let merchant: Receiver | undefined;
-let base = '';
-afterEach(async () => {
-  await fixture?.close();
-  fixture = sandbox = merchant = undefined;
-});
+const startTpaga = tpagaPerTest();
+let t: TpagaFixture;
 
 async function start(
   config: Partial<TpagaMerchant> = {},
   options: Partial<TpagaSandboxOptions> = {},
 ): Promise<TpagaSandbox> {
-  fixture = await startTpaga((url) => ({
+  t = await startTpaga((url) => ({
     merchants: [{ ...TpagaSandboxMerchant, webhookBase: url, ...config }],
     ...options,
   }));
-  ({ sandbox, merchant, base } = fixture);
-  return sandbox;
+  return t.sandbox;
 }
 
-const auth = basicAuth();
-
-let serial = 0;
-function createCall() {
-  return fetch(`${base}/merchants/api/v1/payment_requests/create`, {
-    method: 'POST',
-    headers: { Authorization: auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      cost: 12000,
-      purchase_details_url: 'https://pay.shop.example/return/ps_1',
-      idempotency_token: `ps_scripted_${++serial}`,
-      order_id: '348820',
-      terminal_id: 'web',
-      purchase_description: 'Compra',
-      user_ip_address: '203.0.113.7',
-      expires_at: '2099-01-01T00:00:00Z',
-    }),
-  });
-}
-
-async function create(): Promise<{ token: string; tpaga_payment_url: string }> {
-  const res = await createCall();
-  expect(res.status).toBe(201);
-  return res.json();
-}
-
-async function info(token: string) {
-  const res = await fetch(`${base}/merchants/api/v1/payment_requests/${token}/info`, {
-    headers: { Authorization: auth },
-  });
-  return (await res.json()) as { status: string };
-}
-
-function approve(url: string) {
-  return fetch(url, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ action: 'approve' }) });
-}
-
-const paths = () => merchant!.requests.map((r) => r.path);
+/** The raw create answer, for the tests that script it to fail. */
+const createCall = () => t.api('POST', 'payment_requests/create', createInput());
+const paths = () => t.merchant.requests.map((r) => r.path);
 
 describe('Tpaga sandbox scripted webhooks', () => {
   it('redirects first and notifies later in delay mode', async () => {
     const tpaga = await start();
     tpaga.setWebhookBehaviour({ mode: 'delay', delayMs: 200 });
-    const pr = await create();
-    expect((await approve(pr.tpaga_payment_url)).status).toBe(303);
-    expect(merchant!.requests).toHaveLength(0);
-    await merchant!.waitFor(1);
+    const pr = await t.create();
+    expect((await t.decide(pr.tpaga_payment_url, 'approve')).status).toBe(303);
+    expect(t.merchant.requests).toHaveLength(0);
+    await t.merchant.waitFor(1);
     expect(paths()).toEqual([`/${pr.token}`]);
   });
 
   it('notifies twice about 100 ms apart in duplicate mode', async () => {
     const tpaga = await start();
     tpaga.setWebhookBehaviour({ mode: 'duplicate' });
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
-    const [first, second] = await merchant!.waitFor(2);
+    const [first, second] = await t.merchant.waitFor(2);
     expect(second!.path).toBe(first!.path);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(90);
   });
@@ -92,12 +49,12 @@ describe('Tpaga sandbox scripted webhooks', () => {
   it('sends nothing in drop mode and logs the delivery as dropped', async () => {
     const tpaga = await start();
     tpaga.setWebhookBehaviour({ mode: 'drop' });
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
     expect(tpaga.getSession(pr.token)?.deliveries.map((d) => d.state)).toEqual(['dropped']);
     // A later notification in normal mode is awaited by `pay`: once it has arrived, anything the
     // dropped one had sent would have arrived before it.
-    const marker = await create();
+    const marker = await t.create();
     tpaga.setSessionWebhookBehaviour(marker.token, { mode: 'normal' });
     await tpaga.pay(marker.token);
     expect(paths()).toEqual([`/${marker.token}`]);
@@ -106,19 +63,19 @@ describe('Tpaga sandbox scripted webhooks', () => {
   it('holds notifications in reorder mode and delivers them newest first on flush', async () => {
     const tpaga = await start({}, { holdMs: 60_000 });
     tpaga.setWebhookBehaviour({ mode: 'reorder' });
-    const first = await create();
-    const second = await create();
+    const first = await t.create();
+    const second = await t.create();
     await tpaga.pay(first.token);
     await tpaga.fail(second.token);
-    expect(merchant!.requests).toHaveLength(0);
+    expect(t.merchant.requests).toHaveLength(0);
     await tpaga.flush();
     expect(paths()).toEqual([`/${second.token}`, `/${first.token}`]);
   });
 
   it('applies a session behaviour over the sandbox default', async () => {
     const tpaga = await start();
-    const dropped = await create();
-    const normal = await create();
+    const dropped = await t.create();
+    const normal = await t.create();
     tpaga.setSessionWebhookBehaviour(dropped.token, { mode: 'drop' });
     await tpaga.pay(dropped.token);
     await tpaga.pay(normal.token);
@@ -131,7 +88,7 @@ describe('Tpaga sandbox scripted webhooks', () => {
     tpaga.setDisabled(true);
     tpaga.failApi('5xx', 3);
     tpaga.resetBehaviours();
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
     expect(paths()).toEqual([`/${pr.token}`]);
   });
@@ -140,54 +97,54 @@ describe('Tpaga sandbox scripted webhooks', () => {
 describe('Tpaga sandbox auto-revert', () => {
   it('reverts an undelivered payment on request and notifies the merchant', async () => {
     const tpaga = await start();
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
     expect((await tpaga.autoRevert(pr.token)).status).toBe('reverted');
     expect(paths()).toEqual([`/${pr.token}`, `/${pr.token}`]);
-    expect((await info(pr.token)).status).toBe('reverted');
+    expect(await t.status(pr.token)).toBe('reverted');
   });
 
   it('refuses to auto-revert a request that is not paid', async () => {
     const tpaga = await start();
-    const pr = await create();
+    const pr = await t.create();
     await expect(tpaga.autoRevert(pr.token)).rejects.toThrow(/created/);
   });
 
   it('reverts a paid request not delivered within autoRevertAfterMs', async () => {
     const tpaga = await start({ autoRevertAfterMs: 150 });
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
-    await merchant!.waitFor(2);
-    expect((await info(pr.token)).status).toBe('reverted');
+    await t.merchant.waitFor(2);
+    expect(await t.status(pr.token)).toBe('reverted');
   });
 
   it('leaves a delivered request alone', async () => {
     const tpaga = await start({ autoRevertAfterMs: 100 });
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
-    await fetch(`${base}/merchants/api/v1/payment_requests/confirm_delivery`, {
+    await fetch(`${t.base}/merchants/api/v1/payment_requests/confirm_delivery`, {
       method: 'POST',
-      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
       body: JSON.stringify({ payment_request_token: pr.token }),
     });
     // An undelivered request paid afterwards has the same window, so its timer fires later than
     // the delivered one's would have: once it is reverted, the delivered one had its chance.
-    const marker = await create();
+    const marker = await t.create();
     await tpaga.pay(marker.token);
-    await merchant!.waitFor(3);
+    await t.merchant.waitFor(3);
     expect(paths()).toEqual([`/${pr.token}`, `/${marker.token}`, `/${marker.token}`]);
-    expect((await info(marker.token)).status).toBe('reverted');
-    expect((await info(pr.token)).status).toBe('delivered');
+    expect(await t.status(marker.token)).toBe('reverted');
+    expect(await t.status(pr.token)).toBe('delivered');
   });
 
   it('reverts lazily when an injected clock passes the window', async () => {
     let clock = Date.parse('2025-11-22T15:00:00Z');
     const tpaga = await start({ autoRevertAfterMs: 3_600_000 }, { now: () => clock });
-    const pr = await create();
+    const pr = await t.create();
     await tpaga.pay(pr.token);
     clock += 3_600_000;
-    expect((await info(pr.token)).status).toBe('reverted');
-    await merchant!.waitFor(2);
+    expect(await t.status(pr.token)).toBe('reverted');
+    await t.merchant.waitFor(2);
   });
 });
 
@@ -223,7 +180,7 @@ describe('Tpaga sandbox API faults', () => {
       field_name: null,
       rejected_value: null,
     });
-    const anonymous = await fetch(`${base}/merchants/api/v1/payment_requests/create`, { method: 'POST' });
+    const anonymous = await fetch(`${t.base}/merchants/api/v1/payment_requests/create`, { method: 'POST' });
     expect(anonymous.status).toBe(401);
     tpaga.setDisabled(false);
     expect((await createCall()).status).toBe(201);
@@ -231,7 +188,7 @@ describe('Tpaga sandbox API faults', () => {
 
   it('leaves the wallet pages out of API faults', async () => {
     const tpaga = await start();
-    const pr = await create();
+    const pr = await t.create();
     tpaga.failApi('5xx', 1);
     tpaga.setDisabled(true);
     expect((await fetch(pr.tpaga_payment_url)).status).toBe(200);

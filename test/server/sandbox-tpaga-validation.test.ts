@@ -1,31 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TpagaSandbox } from '../../server/sandbox/tpaga/index.js';
-import type { Receiver } from './helpers/listen.js';
-import { basicAuth, startTpaga, type TpagaFixture } from './sandbox-tpaga.fixture.js';
+import { basicAuth, type TpagaFixture, tpagaPerTest } from './sandbox-tpaga.fixture.js';
 
-let fixture: TpagaFixture | undefined;
-let sandbox: TpagaSandbox | undefined;
-let merchant: Receiver | undefined;
-let base = '';
-afterEach(async () => {
-  await fixture?.close();
-  fixture = sandbox = merchant = undefined;
-});
+const startTpaga = tpagaPerTest();
+let t: TpagaFixture;
 
 async function start(): Promise<TpagaSandbox> {
-  fixture = await startTpaga();
-  ({ sandbox, merchant, base } = fixture);
-  return sandbox;
+  t = await startTpaga();
+  return t.sandbox;
 }
 
-const auth = basicAuth();
-
 function post(path: string, body: string, contentType = 'application/json') {
-  return fetch(`${base}/merchants/api/v1/${path}`, {
-    method: 'POST',
-    headers: { Authorization: auth, 'Content-Type': contentType },
-    body,
-  });
+  return t.api('POST', path, body, { Authorization: basicAuth(), 'Content-Type': contentType });
 }
 
 /** The create fields in TPAGA.md §4.1 table order (optional ones left out). */
@@ -149,13 +135,13 @@ describe('Tpaga sandbox bad input', () => {
       expect(res.status, `${path} ${sent.slice(0, 40)}`).toBeLessThan(500);
       expect(res.status).toBeGreaterThanOrEqual(400);
     }
-    const odd = await fetch(`${base}/merchants/api/v1/payment_requests/%E0%A4%A/info`, {
-      headers: { Authorization: auth },
+    const odd = await fetch(`${t.base}/merchants/api/v1/payment_requests/%E0%A4%A/info`, {
+      headers: { Authorization: basicAuth() },
     });
     expect(odd.status).toBe(422);
     for (const path of ['/w/%ZZ', '/w/eyJ9', `/w/${'A'.repeat(10_000)}`, '/w/', '/w']) {
-      expect((await fetch(`${base}${path}`)).status, path).toBe(404);
-      expect((await fetch(`${base}${path}`, { method: 'POST', body: 'action=approve' })).status).toBe(404);
+      expect((await fetch(`${t.base}${path}`)).status, path).toBe(404);
+      expect((await fetch(`${t.base}${path}`, { method: 'POST', body: 'action=approve' })).status).toBe(404);
     }
   });
 });

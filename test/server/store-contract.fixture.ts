@@ -1,5 +1,5 @@
 // Fixtures shared by the store contract suites.
-import type { PaymentSession, Status } from '../../server/core/session.js';
+import { newPaymentSession, type PaymentSession, type Status } from '../../server/core/session.js';
 import type { StatusObservation, Store } from '../../server/store/store.js';
 
 export interface StoreHandle {
@@ -14,10 +14,9 @@ let counter = 0;
 /** A pending session with every field set; `overrides` wins. */
 export function makeSession(overrides: Partial<PaymentSession> = {}): PaymentSession {
   counter++;
-  return {
+  return newPaymentSession({
     id: `ps_test${String(counter).padStart(6, '0')}${Math.random().toString(36).slice(2, 10)}`,
     provider: 'tpaga',
-    status: 'pending',
     amount: 12000,
     currency: 'COP',
     orderId: `order-${counter}`,
@@ -29,17 +28,13 @@ export function makeSession(overrides: Partial<PaymentSession> = {}): PaymentSes
     customerEmail: 'ana@example.com',
     returnUrl: 'https://shop.example/thanks',
     createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
     expiresAt: '2025-01-01T00:30:00.000Z',
     action: { type: 'wallet', url: 'https://pay.example/pr-1', qr: '/api/sessions/x/qr.svg' },
     providerRef: `pr-${counter}-${Math.random().toString(36).slice(2)}`,
-    providerSecret: null,
     providerStatus: 'created',
     nextCheckAt: '2025-01-01T00:01:00.000Z',
-    checkAttempts: 0,
-    duplicate: false,
     ...overrides,
-  };
+  });
 }
 
 /** Creates a session with `makeSession(overrides)` in `store` and returns it as given. */

@@ -10,7 +10,8 @@ import {
   type ProviderObservation,
   ProviderRejectedError,
 } from '../provider.js';
-import { initializeBody, joinUrl } from './initialize-request.js';
+import { joinUrl, redact } from '../shared-http.js';
+import { initializeBody } from './initialize-request.js';
 import { mapAttempts } from './mapping.js';
 import { type FindEtpaySession, type VerifiedPayment, verifyPaymentJwt } from './payment-jwt.js';
 
@@ -70,7 +71,7 @@ export function createEtpayProvider(options: EtpayProviderOptions): EtpayProvide
   /** ETpay's refusal as a log-safe error: status plus its `message`, with anything token-like masked. */
   function refused(operation: string, response: ProviderResponse): ProviderRejectedError {
     const text = (response.json as { message?: unknown } | undefined)?.message;
-    const said = typeof text === 'string' ? `: ${redact(text, options.apiToken)}` : '';
+    const said = typeof text === 'string' ? `: ${redact(text, options.apiToken, etpayOpaqueRun)}` : '';
     return new ProviderRejectedError(
       `ETpay refused ${operation} (${response.status})${said}`,
       response.status,
@@ -162,11 +163,5 @@ function notSupported(operation: 'deliver' | 'refund' | 'cancel') {
   };
 }
 
-/** Masks the API token and any long opaque run (session or signature tokens) in a provider message. */
-function redact(message: string, apiToken: string): string {
-  const masked = (apiToken ? message.split(apiToken).join('[redacted]') : message).replace(
-    /[A-Za-z0-9]{20,}/g,
-    '[redacted]',
-  );
-  return masked.length > 160 ? `${masked.slice(0, 160)}…` : masked;
-}
+/** ETpay's session and signature tokens: long alphanumeric runs. */
+const etpayOpaqueRun = /[A-Za-z0-9]{20,}/g;

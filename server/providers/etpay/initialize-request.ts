@@ -31,11 +31,6 @@ export interface InitializeCredentials {
   publicUrl: string;
 }
 
-/** An API path under a base that may carry a path and trailing slashes (ETPAY.md §2). */
-export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
-}
-
 /**
  * A URL under PUBLIC_URL. A query on PUBLIC_URL (a proxy's routing parameter, say) stays a query
  * instead of swallowing the path, which is why `concat` may be needed at all.

@@ -9,7 +9,8 @@ import {
   type ProviderObservation,
   ProviderRejectedError,
 } from '../provider.js';
-import { createBody, joinUrl } from './create-request.js';
+import { joinUrl, redact } from '../shared-http.js';
+import { createBody } from './create-request.js';
 import { toObservation } from './mapping.js';
 import {
   isValidTpagaToken,
@@ -86,7 +87,7 @@ export function createTpagaProvider(options: TpagaProviderOptions): TpagaProvide
     }
     const model = dataError(response.json);
     const field = model.field ? ` ${model.field}` : '';
-    const said = model.message ? `:${field} ${redact(model.message, options.password)}` : '';
+    const said = model.message ? `:${field} ${redact(model.message, options.password, tpagaOpaqueRun)}` : '';
     const hint = response.status === 403 ? ' (the merchant is disabled at Tpaga: contact Tpaga support)' : '';
     return new ProviderRejectedError(
       `Tpaga refused ${operation} (${response.status})${said}${hint}`,
@@ -249,11 +250,5 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Masks the password and any long opaque run (tokens) in a provider message, and bounds its length. */
-function redact(message: string, password: string): string {
-  const masked = (password ? message.split(password).join('[redacted]') : message).replace(
-    /[A-Za-z0-9-]{24,}/g,
-    '[redacted]',
-  );
-  return masked.length > 160 ? `${masked.slice(0, 160)}…` : masked;
-}
+/** Tpaga's `pr-…` tokens and ids: long runs of letters, digits and dashes. */
+const tpagaOpaqueRun = /[A-Za-z0-9-]{24,}/g;

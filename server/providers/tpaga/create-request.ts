@@ -1,4 +1,5 @@
 import type { OrderItem, PaymentSession } from '../../core/session.js';
+import { joinUrl } from '../shared-http.js';
 
 /** The `payment_requests/create` body as Pasarela sends it (TPAGA.md §4.1), in the docs' key order. */
 export interface TpagaCreateBody {
@@ -22,11 +23,6 @@ export interface CreateBodyOptions {
   clientIp: string;
   /** Epoch milliseconds the expiry counts from. */
   now: number;
-}
-
-/** Joins a base URL and a path with exactly one `/` (the base may carry a path and a trailing `/`). */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
 /** UTC with milliseconds and an explicit `+00:00`, as in Tpaga's own examples (§9). */
