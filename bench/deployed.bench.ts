@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { newSessionId } from '../server/app.js';
-import { type PaymentSession, toPublicSession } from '../server/core/session.js';
+import { newPaymentSession, type PaymentSession, toPublicSession } from '../server/core/session.js';
 import { signOrder } from '../server/orders.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
 
@@ -57,19 +57,15 @@ async function seed(): Promise<string[]> {
   const bodies: Record<string, unknown> = {};
   const now = new Date().toISOString();
   for (let i = 0; i < sessionsStored; i++) {
-    const session: PaymentSession = {
+    const session: PaymentSession = newPaymentSession({
       id: newSessionId(),
       provider: 'tpaga',
-      status: 'pending',
       amount: 10_000 + i,
       currency: 'COP',
       orderId: `BENCH-${i}`,
       description: 'Café de grano 500 g',
       items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 10_000 + i }],
-      customerEmail: null,
-      returnUrl: null,
       createdAt: now,
-      updatedAt: now,
       expiresAt: now,
       action: {
         type: 'wallet',
@@ -77,12 +73,8 @@ async function seed(): Promise<string[]> {
         qr: `/api/sessions/x/qr.svg`,
       },
       providerRef: `pr-${i}`,
-      providerSecret: null,
       providerStatus: 'created',
-      nextCheckAt: null,
-      checkAttempts: 0,
-      duplicate: false,
-    };
+    });
     await store.createSession(session);
     bodies[session.id] = toPublicSession(session);
   }

@@ -4,6 +4,7 @@
 // the whole signed request (target p50 ≤ 50 ms). Throughput: 1,000 changes from concurrent
 // writers, stored and delivered, each exactly once. The server runs here; the receiver runs in
 // its own process (bench/notifications-receiver.ts), as a merchant's endpoint would.
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createPasarela, newSessionId, type PasarelaApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import type { PaymentSession } from '../server/core/session.js';
+import { newPaymentSession, type PaymentSession } from '../server/core/session.js';
 import { silentLogger } from '../server/log.js';
 import type { ProviderObservation } from '../server/providers/provider.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
@@ -97,28 +98,18 @@ async function startReceiver(secret: string): Promise<Receiver> {
 
 function pendingSession(label: string): PaymentSession {
   const now = new Date().toISOString();
-  return {
+  return newPaymentSession({
     id: newSessionId(),
     provider: 'tpaga',
-    status: 'pending',
     amount: 12000,
     currency: 'COP',
     orderId: `OC-${label}`,
     description: 'Café de grano 500 g',
     items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 12000 }],
-    customerEmail: null,
-    returnUrl: null,
     createdAt: now,
-    updatedAt: now,
-    expiresAt: null,
     action: { type: 'redirect', url: `https://pmt.example/session/${label}` },
     providerRef: `ref-${label}`,
-    providerSecret: null,
-    providerStatus: null,
-    nextCheckAt: null,
-    checkAttempts: 0,
-    duplicate: false,
-  };
+  });
 }
 
 /** Milliseconds on the machine's monotonic clock, which the receiver's timestamps also read. */

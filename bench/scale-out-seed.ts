@@ -1,7 +1,8 @@
 // The sessions bench/scale-out.bench.ts stores before the first instance starts.
+
 import pg from 'pg';
 import { newSessionId } from '../server/app.js';
-import type { PaymentSession } from '../server/core/session.js';
+import { newPaymentSession, type PaymentSession } from '../server/core/session.js';
 import { openPostgresStore } from '../server/store/postgres/index.js';
 import { sessionColumns, sessionValues } from '../server/store/postgres/rows.js';
 import { openDatabase } from '../server/store/sqlite/database.js';
@@ -11,28 +12,19 @@ import { sessionToRow } from '../server/store/sqlite/rows.js';
 
 export function storedSession(i: number): PaymentSession {
   const created = new Date().toISOString();
-  return {
+  return newPaymentSession({
     id: newSessionId(),
     provider: i % 2 ? 'etpay' : 'tpaga',
-    status: 'pending',
     amount: 1000 + i,
     currency: i % 2 ? 'CLP' : 'COP',
     orderId: `OC-${i}`,
     description: 'Café de grano 500 g',
     items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 1000 + i }],
-    customerEmail: null,
-    returnUrl: null,
     createdAt: created,
-    updatedAt: created,
     expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     action: { type: 'redirect', url: `https://pmt.example/session/${'x'.repeat(64)}` },
     providerRef: `ref-${i}`,
-    providerSecret: null,
-    providerStatus: null,
-    nextCheckAt: null,
-    checkAttempts: 0,
-    duplicate: false,
-  };
+  });
 }
 
 /** The same sessions in SQLite (one transaction) and in PostgreSQL (multi-row inserts). */

@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createPasarela, newSessionId } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import { type PaymentSession, toPublicSession } from '../server/core/session.js';
+import { newPaymentSession, type PaymentSession, toPublicSession } from '../server/core/session.js';
 import { silentLogger } from '../server/log.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
 
@@ -23,28 +23,19 @@ const config = loadConfig({
 const memory = new Map<string, ReturnType<typeof toPublicSession>>();
 const now = new Date().toISOString();
 for (let i = 0; i < sessions; i++) {
-  const session: PaymentSession = {
+  const session: PaymentSession = newPaymentSession({
     id: newSessionId(),
     provider: i % 2 ? 'etpay' : 'tpaga',
-    status: 'pending',
     amount: 1000 + i,
     currency: i % 2 ? 'CLP' : 'COP',
     orderId: `OC-${i}`,
     description: 'Café de grano 500 g',
     items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 1000 + i }],
-    customerEmail: null,
-    returnUrl: null,
     createdAt: now,
-    updatedAt: now,
     expiresAt: now,
     action: { type: 'redirect', url: `https://pmt.example/session/${'x'.repeat(64)}` },
     providerRef: `ref-${i}`,
-    providerSecret: null,
-    providerStatus: null,
-    nextCheckAt: null,
-    checkAttempts: 0,
-    duplicate: false,
-  };
+  });
   await store.createSession(session);
   memory.set(session.id, toPublicSession(session));
 }

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { serve } from '@hono/node-server';
 import { createPasarela, newSessionId } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
+import { newPaymentSession } from '../server/core/session.js';
 import { silentLogger } from '../server/log.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
 
@@ -16,32 +17,24 @@ const ids: string[] = [];
 for (let i = 0; i < 100; i++) {
   const id = newSessionId();
   ids.push(id);
-  await store.createSession({
-    id,
-    provider: 'tpaga',
-    status: 'pending',
-    amount: 12_000,
-    currency: 'COP',
-    orderId: `STREAM-${i}`,
-    description: 'Café de grano 500 g',
-    items: [],
-    customerEmail: null,
-    returnUrl: null,
-    createdAt: now,
-    updatedAt: now,
-    expiresAt: null,
-    action: {
-      type: 'wallet',
-      url: `https://w.tpaga.example/${'x'.repeat(48)}`,
-      qr: '/api/sessions/x/qr.svg',
-    },
-    providerRef: `pr-${i}`,
-    providerSecret: null,
-    providerStatus: 'created',
-    nextCheckAt: null,
-    checkAttempts: 0,
-    duplicate: false,
-  });
+  await store.createSession(
+    newPaymentSession({
+      id,
+      provider: 'tpaga',
+      amount: 12_000,
+      currency: 'COP',
+      orderId: `STREAM-${i}`,
+      description: 'Café de grano 500 g',
+      createdAt: now,
+      action: {
+        type: 'wallet',
+        url: `https://w.tpaga.example/${'x'.repeat(48)}`,
+        qr: '/api/sessions/x/qr.svg',
+      },
+      providerRef: `pr-${i}`,
+      providerStatus: 'created',
+    }),
+  );
 }
 const config = loadConfig({
   PASARELA_SANDBOX: '1',
