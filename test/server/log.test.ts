@@ -172,7 +172,10 @@ describe('redaction', () => {
     const { log, lines, entries } = capture();
     const cause = new Error(`upstream said Bearer ${bearer}`);
     const error = new Error(`cannot verify ${jwt}`, { cause });
-    log.error('webhook failed', { error, pasarela: new PasarelaError(401, 'invalid_signature', `bad ${prToken}`) });
+    log.error('webhook failed', {
+      error,
+      pasarela: new PasarelaError(401, 'invalid_signature', `bad ${prToken}`),
+    });
     expectNoSecrets(lines);
     const entry = entries()[0] as { error: Record<string, unknown>; pasarela: Record<string, unknown> };
     expect(entry.error).toMatchObject({
@@ -181,7 +184,11 @@ describe('redaction', () => {
       cause: { message: 'upstream said Bearer [redacted]' },
     });
     expect(entry.error.stack).toContain('cannot verify [redacted]');
-    expect(entry.pasarela).toMatchObject({ status: 401, code: 'invalid_signature', message: 'bad pr-[redacted]' });
+    expect(entry.pasarela).toMatchObject({
+      status: 401,
+      code: 'invalid_signature',
+      message: 'bad pr-[redacted]',
+    });
   });
 
   it('redacts long hostile strings without slowing down', () => {
