@@ -1,4 +1,5 @@
-// The sessions bench/scale-out.bench.ts stores before the first instance starts.
+// The sessions bench/scale-out.bench.ts stores before the first instance starts, and the
+// PostgreSQL schema it stores them in.
 
 import pg from 'pg';
 import { newSessionId } from '../server/app.js';
@@ -7,6 +8,7 @@ import { openPostgresStore } from '../server/store/postgres/index.js';
 import { sessionColumns, sessionValues } from '../server/store/postgres/rows.js';
 import { openDatabase } from '../server/store/sqlite/database.js';
 import { sessionToRow } from '../server/store/sqlite/rows.js';
+import { applicationName, databaseUrl, runId } from './scale-out-settings.js';
 
 // ── sessions, sandboxes, instances ──────────────────────────────────────────────────────────────
 
@@ -62,3 +64,35 @@ export async function seed(sessions: PaymentSession[], sqlitePath: string, postg
 }
 
 /** Times of the last webhook the Tpaga sandbox sent (payments are made one at a time). */
+
+/** A fresh schema in the bench database, or why PostgreSQL is out of reach. */
+export async function postgresSchema(): Promise<
+  { url: string; admin: pg.Client; drop: () => Promise<void> } | { skipped: string }
+> {
+  const admin = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: 3_000,
+    application_name: applicationName('admin'),
+  });
+  admin.on('error', () => undefined);
+  const schema = `pasarela_bench_${runId}`;
+  try {
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    const where = new URL(databaseUrl);
+    where.password = '';
+    return { skipped: `${where.toString()} is not reachable (${(error as Error).message || String(error)})` };
+  }
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    admin,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}

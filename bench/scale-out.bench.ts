@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { sandboxCredentials } from '../server/config.js';
 import type { Sandboxes } from '../server/sandbox/index.js';
 import {
@@ -49,7 +49,7 @@ import {
   sseRows,
   staleRows,
 } from './scale-out-report.js';
-import { seed, storedSession } from './scale-out-seed.js';
+import { postgresSchema, seed, storedSession } from './scale-out-seed.js';
 import {
   applicationName,
   connections,
@@ -292,38 +292,6 @@ async function runSeries(
     await Promise.all(instances.map((instance) => instance.stop()));
     for (const instance of instances) problems.push(...instance.problems);
   }
-}
-
-/** A fresh schema in the bench database, or why PostgreSQL is out of reach. */
-async function postgresSchema(): Promise<
-  { url: string; admin: pg.Client; drop: () => Promise<void> } | { skipped: string }
-> {
-  const admin = new pg.Client({
-    connectionString: databaseUrl,
-    connectionTimeoutMillis: 3_000,
-    application_name: applicationName('admin'),
-  });
-  admin.on('error', () => undefined);
-  const schema = `pasarela_bench_${runId}`;
-  try {
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } catch (error) {
-    await admin.end().catch(() => undefined);
-    const where = new URL(databaseUrl);
-    where.password = '';
-    return { skipped: `${where.toString()} is not reachable (${(error as Error).message || String(error)})` };
-  }
-  const url = new URL(databaseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    admin,
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
 }
 
 const cleanups: (() => Promise<unknown> | undefined)[] = [];
