@@ -1,5 +1,5 @@
 // Staleness: how long after a change is committed on A a read on B still answers the old status.
-import { sandboxCredentials } from '../server/config.js';
+import { sandboxCredentials } from '../server/providers/index.js';
 import type { Sandboxes } from '../server/sandbox/index.js';
 import { type Commits, createSession, openStream, pay, readStatus, webhook } from './scale-out-client.js';
 import type { Instance, LoadGenerator } from './scale-out-processes.js';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { sandboxCredentials } from '../server/config.js';
+import { sandboxCredentials } from '../server/providers/index.js';
 import type { Sandboxes } from '../server/sandbox/index.js';
 import {
   type Commits,

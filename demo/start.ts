@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, closeOnSignals, type RunningServer, startServer } from '../server/index.js';
+import { ConfigError } from '../server/index.js';
+import { closeOnSignals, type RunningServer, startServer } from '../server/node/index.js';
 import { ensureBuilt } from './build.js';
 import { OrderBook, OrderBookError } from './orders.js';
 import { shopRoutes } from './shop.js';

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { randomId } from './core/ids.js';
 import type { PublicSession } from './core/session.js';
@@ -20,8 +20,8 @@ import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.j
 import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
 import { Payments, type TrustedOrder } from './payments.js';
 import { ProviderError } from './providers/errors.js';
-import { createProviders } from './providers/from-config.js';
-import type { PaymentProvider } from './providers/provider.js';
+import { builtInProviders } from './providers/index.js';
+import type { PaymentProvider, ProviderContext, ProviderModule } from './providers/provider.js';
 import { Reconciler } from './reconciler.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
@@ -55,8 +55,12 @@ export interface PasarelaOptions {
    * The defaults are the production ones (DESIGN.md, "Merchant notifications").
    */
   notifications?: Omit<DispatcherOptions, 'store' | 'log' | 'now' | 'senders'>;
-  /** Replaces the providers built from `config` (tests, custom transports). */
-  providers?: PaymentProvider[];
+  /**
+   * The provider modules (the built-in ones by default; README, "Adding a provider"). Pass the
+   * same list to `loadConfig`, which reads their variables: each module `config` has settings for
+   * (or that has no configuration) is enabled.
+   */
+  providers?: readonly ProviderModule[];
   fetch?: typeof fetch;
   now?: () => number;
   newSessionId?: () => string;
@@ -68,7 +72,7 @@ export interface PasarelaOptions {
   rateLimits?: {
     create?: { limit: number; windowMs: number };
     read?: { limit: number; windowMs: number };
-    /** Tpaga webhooks and returns, per payment and per address (30 and 600 a minute). */
+    /** Hint-only webhooks and returns, per payment and per address (30 and 600 a minute). */
     hints?: { perSession: number; perAddress: number; windowMs: number };
   };
   /**
@@ -88,7 +92,7 @@ export interface PasarelaOptions {
     | false;
   sseHeartbeatMs?: number;
   /**
-   * A Tpaga webhook or a buyer's return within this long of the session's last provider query
+   * A hint-only webhook or a buyer's return within this long of the session's last provider query
    * (5 s) shares that query's answer; one more query follows when the gap ends. A flood of
    * hints costs one query per session per gap.
    */
@@ -115,9 +119,12 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   const log = options.logger ?? createLogger();
   const hub = new SessionHub(options.sessionCacheSize);
   const shutdown = new AbortController();
-  const providers =
-    options.providers ?? createProviders(config, { ...(options.fetch && { fetch: options.fetch }), now });
-  const autoDeliver = new Set(config.tpaga?.autoDelivery ? ['tpaga'] : []);
+  const providers = enabledProviders(options.providers ?? builtInProviders, config, {
+    publicUrl: config.publicUrl,
+    ...(options.fetch && { fetch: options.fetch }),
+    now,
+  });
+  const autoDeliver = new Set(providers.filter((p) => p.autoDeliver).map((p) => p.info.id));
   const senders = new Map<string, Sender>();
   for (const url of config.webhooks?.urls ?? []) {
     senders.set(
@@ -224,31 +231,43 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   if (read.limit > 0)
     app.get('/api/sessions/*', rateLimit({ name: 'status', clientIp, now, counter, ...read }));
   // Provider hints cost a provider query each: limited per session (or payment token) and per
-  // address. Tpaga posts from a few addresses for every session, so that limit is high; a real
-  // retry of one notification stays far below the per-token one.
+  // address. A provider posts from a few addresses for every session, so that limit is high; a
+  // real retry of one notification stays far below the per-payment one.
   const hintLimits = limits.hints ?? { perSession: 30, perAddress: 600, windowMs: 60_000 };
   const hintLimit = (
     name: string,
-    key: (c: import('hono').Context) => string | undefined,
-  ): [MiddlewareHandler, MiddlewareHandler] => [
+    /** The payment a request is about; without one (the body names it), per address only. */
+    key: ((c: import('hono').Context) => string | undefined) | undefined,
+  ): MiddlewareHandler[] => [
     rateLimit({ name, clientIp, now, counter, limit: hintLimits.perAddress, windowMs: hintLimits.windowMs }),
-    rateLimit({
-      name,
-      clientIp,
-      now,
-      counter,
-      key,
-      per: 'for this payment',
-      limit: hintLimits.perSession,
-      windowMs: hintLimits.windowMs,
-    }),
+    ...(key
+      ? [
+          rateLimit({
+            name,
+            clientIp,
+            now,
+            counter,
+            key,
+            per: 'for this payment',
+            limit: hintLimits.perSession,
+            windowMs: hintLimits.windowMs,
+          }),
+        ]
+      : []),
   ];
-  app.on(
-    'POST',
-    ['/webhooks/tpaga/:token', '/webhooks/tpaga/:token/'],
-    ...hintLimit('Tpaga notification', (c) => c.req.param('token')),
-  );
-  app.get('/return/:id', ...hintLimit('return', (c) => c.req.param('id')));
+  // A notification that only hints (the provider is asked each time) is limited like a return,
+  // per payment by its path parameters (the payment's token) where its paths have any.
+  for (const provider of providers) {
+    const webhook = provider.webhook;
+    if (!webhook?.hintOnly) continue;
+    const perPayment = webhook.paths.some((path) => path.includes('/:'));
+    const paths = webhook.paths.map((path) => `/webhooks/${provider.info.id}${path}`);
+    const key = perPayment
+      ? (c: import('hono').Context) => Object.values(c.req.param()).join('/')
+      : undefined;
+    for (const limit of hintLimit(`${provider.info.name} notification`, key)) app.on('POST', paths, limit);
+  }
+  for (const limit of hintLimit('return', (c) => c.req.param('id'))) app.get('/return/:id', limit);
 
   app.route('/', miscRoutes(ctx));
   app.route('/', openApiRoutes(ctx));
@@ -256,7 +275,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
   app.route('/api/sessions', eventRoutes(ctx));
   app.route('/api/sessions', qrRoutes(ctx));
   app.route('/api/admin', adminRoutes(ctx));
-  app.route('/webhooks', webhookRoutes(ctx));
+  app.route('/webhooks', webhookRoutes(ctx, options.providers ?? builtInProviders));
   app.route('/return', returnRoutes(ctx));
   app.route('/', widgetRoutes(options.widget));
 
@@ -351,6 +370,26 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
       await dispatcher.stop();
     },
   });
+}
+
+/** The clients of the modules `config` enabled, in the modules' order. */
+function enabledProviders(
+  modules: readonly ProviderModule[],
+  config: Config,
+  context: ProviderContext,
+): PaymentProvider[] {
+  const ids = new Set(modules.map((module) => module.info.id));
+  if (ids.size !== modules.length) throw new ConfigError('Two provider modules have the same id.');
+  for (const id of Object.keys(config.providers)) {
+    if (!ids.has(id)) {
+      throw new ConfigError(
+        `The settings name a provider "${id}" that no module provides: pass the same providers to loadConfig and createPasarela.`,
+      );
+    }
+  }
+  return modules
+    .filter((module) => !module.configuration || Object.hasOwn(config.providers, module.info.id))
+    .map((module) => module.create(config.providers[module.info.id], context));
 }
 
 const validRequestId = /^[\w=-]{1,255}$/;

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import {
   adminToken,
   baseUrl,
-  credential,
   databaseUrl,
   flag,
   hostName,
@@ -13,10 +12,11 @@ import {
   origins,
   proxyHops,
   secretSchemas,
-  terminalId,
   webhookSecret,
   webhookUrls,
 } from './config-schemas.js';
+import { builtInProviders } from './providers/index.js';
+import type { ProviderModule } from './providers/provider.js';
 
 /**
  * Settings from the environment (DESIGN.md, "Server: configuration"), validated once at start-up.
@@ -40,8 +40,12 @@ export interface Config {
    * `X-Forwarded-For` entry the nearest of them added: the `trustProxy`-th from the right.
    */
   trustProxy: number;
-  etpay: EtpayConfig | null;
-  tpaga: TpagaConfig | null;
+  /**
+   * The enabled providers' settings by provider id, in the order their modules were given: what
+   * each module's configuration read from its own variables (`settings`). Modules without a
+   * configuration are always on and have none here.
+   */
+  providers: Readonly<Record<string, unknown>>;
   /** Signed notifications to the merchant's backend; null when off. */
   webhooks: WebhookConfig | null;
   /** Per client address: creations and status reads a minute (0 = off), open event streams. */
@@ -58,28 +62,6 @@ export interface WebhookConfig {
   secret: string;
 }
 
-export interface EtpayConfig {
-  merchantCode: string;
-  apiToken: string;
-  /** API and funnel bases, no trailing slash. */
-  apiUrl: string;
-  pmtUrl: string;
-  /** How long a session may be paid before Pasarela calls it expired. */
-  sessionMinutes: number;
-}
-
-export interface TpagaConfig {
-  username: string;
-  password: string;
-  /** Base ending in `/merchants/api/v1`, no trailing slash. */
-  apiUrl: string;
-  terminalId: string;
-  expiryMinutes: number;
-  autoDelivery: boolean;
-  /** The merchant's slug in payment links; known only for the built-in sandbox's merchant. */
-  merchantSlug?: string;
-}
-
 export type ConfigEnv = Record<string, string | undefined>;
 
 /** Thrown by `loadConfig`; its message is one line: the variable, then what to do. */
@@ -87,21 +69,8 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** What the built-in sandboxes accept (DESIGN.md, "Sandboxes"). */
-export const sandboxCredentials = {
-  etpay: { merchantCode: 'cl_sandbox_pasarela', apiToken: 'sandbox-etpay-token' },
-  tpaga: { username: 'pasarela-sandbox', password: 'sandbox-tpaga-password', merchantSlug: 'pasarela' },
-} as const;
-
-/** The providers' own sandbox hosts (providers/ETPAY.md and TPAGA.md, §2). */
-export const providerHosts = {
-  etpayApiUrl: 'https://api-sandbox.etpay.com',
-  etpayPmtUrl: 'https://pmt-sandbox.etpay.com',
-  tpagaApiUrl: 'https://stag.wallet.tpaga.co/merchants/api/v1',
-} as const;
-
-/** Every variable Pasarela reads (DESIGN.md, "Server: configuration"). */
-export const knownVariables: readonly string[] = [
+/** Every variable Pasarela itself reads (DESIGN.md, "Server: configuration"); providers add theirs. */
+export const coreVariables: readonly string[] = [
   'PASARELA_ORDER_SECRET',
   'PASARELA_ADMIN_TOKEN',
   'PASARELA_ALLOWED_ORIGINS',
@@ -112,25 +81,28 @@ export const knownVariables: readonly string[] = [
   'PASARELA_RATE_LIMIT_CREATE',
   'PASARELA_RATE_LIMIT_READ',
   'PASARELA_STREAMS_PER_CLIENT',
-  'ETPAY_MERCHANT_CODE',
-  'ETPAY_API_TOKEN',
-  'ETPAY_API_URL',
-  'ETPAY_PMT_URL',
-  'ETPAY_SESSION_MINUTES',
-  'TPAGA_USERNAME',
-  'TPAGA_PASSWORD',
-  'TPAGA_API_URL',
-  'TPAGA_TERMINAL_ID',
-  'TPAGA_EXPIRY_MINUTES',
-  'TPAGA_AUTO_DELIVERY',
 ];
 
-/** Variables with Pasarela's prefixes that nothing reads (`PASARELA_TEST_*` are the tests'). */
-export function unknownVariables(env: ConfigEnv): string[] {
+/**
+ * Variables with Pasarela's prefix or a provider's (the part of its variables' names before the
+ * first `_`) that nothing reads (`PASARELA_TEST_*` are the tests').
+ */
+export function unknownVariables(
+  env: ConfigEnv,
+  modules: readonly ProviderModule[] = builtInProviders,
+): string[] {
+  const providerVariables = modules.flatMap((module) => Object.keys(module.configuration?.variables ?? {}));
+  const known = new Set([...coreVariables, ...providerVariables]);
+  const prefixes = new Set(['PASARELA_', ...providerVariables.map((name) => name.replace(/_.*$/, '_'))]);
   return Object.keys(env)
-    .filter((name) => /^(PASARELA|ETPAY|TPAGA)_/.test(name) && !name.startsWith('PASARELA_TEST_'))
-    .filter((name) => !knownVariables.includes(name))
+    .filter((name) => [...prefixes].some((prefix) => name.startsWith(prefix)))
+    .filter((name) => !name.startsWith('PASARELA_TEST_') && !known.has(name))
     .sort();
+}
+
+export interface LoadConfigOptions {
+  /** The provider modules whose variables are read (the built-in ones by default). */
+  providers?: readonly ProviderModule[];
 }
 
 /** DATABASE_URL alone, for tools that need only the database (`npm run backup`). */
@@ -144,7 +116,8 @@ export function loadDatabaseUrl(env: ConfigEnv): Config['databaseUrl'] {
 
 const defaultDatabase: Config['databaseUrl'] = { kind: 'sqlite', path: './data/pasarela.db' };
 
-export function loadConfig(env: ConfigEnv): Config {
+export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Config {
+  const modules = options.providers ?? builtInProviders;
   const read = <T>(name: string, schema: z.ZodType<T, string>): T | undefined => {
     const raw = env[name];
     // Empty counts as unset: `FOO=` in an env file, or a compose default.
@@ -180,19 +153,12 @@ export function loadConfig(env: ConfigEnv): Config {
 
   // Every provider variable is checked even when its provider stays off, so a typo never waits
   // for the day the provider is switched on.
-  const etpayCode = read('ETPAY_MERCHANT_CODE', credential);
-  const etpayToken = read('ETPAY_API_TOKEN', credential);
-  const etpayApiUrl = read('ETPAY_API_URL', baseUrl(providerHosts.etpayApiUrl));
-  const etpayPmtUrl = read('ETPAY_PMT_URL', baseUrl(providerHosts.etpayPmtUrl));
-  const tpagaUser = read('TPAGA_USERNAME', credential);
-  const tpagaPassword = read('TPAGA_PASSWORD', credential);
-  const tpagaApiUrl = read('TPAGA_API_URL', baseUrl(providerHosts.tpagaApiUrl));
-  const tpagaTerminal = read('TPAGA_TERMINAL_ID', terminalId) ?? 'web';
-  const tpagaExpiry =
-    read('TPAGA_EXPIRY_MINUTES', integer(1, 1440, 'the payment link lifetime in minutes')) ?? 30;
-  const tpagaAutoDelivery = read('TPAGA_AUTO_DELIVERY', flag) ?? false;
-  const etpaySessionMinutes =
-    read('ETPAY_SESSION_MINUTES', integer(1, 1440, 'the ETpay session lifetime in minutes')) ?? 30;
+  const providerValues = modules.map((module) => {
+    const variables = module.configuration?.variables ?? {};
+    const values: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(variables)) values[name] = read(name, schema);
+    return values;
+  });
 
   const hookUrls = read('PASARELA_WEBHOOK_URL', webhookUrls(sandbox));
   const hookSecret = read('PASARELA_WEBHOOK_SECRET', webhookSecret);
@@ -211,39 +177,25 @@ export function loadConfig(env: ConfigEnv): Config {
       read('PASARELA_STREAMS_PER_CLIENT', integer(1, 100_000, 'open event streams per client')) ?? 50,
   };
 
-  const etpayPair = pairOrFail(['ETPAY_MERCHANT_CODE', etpayCode], ['ETPAY_API_TOKEN', etpayToken]);
-  const tpagaPair = pairOrFail(['TPAGA_USERNAME', tpagaUser], ['TPAGA_PASSWORD', tpagaPassword]);
-  if (!sandbox && !etpayPair && !tpagaPair) {
-    fail(
-      'ETPAY_MERCHANT_CODE',
-      'and TPAGA_USERNAME are both unset, so no provider is enabled: set one provider’s credentials (ETPAY_MERCHANT_CODE and ETPAY_API_TOKEN, or TPAGA_USERNAME and TPAGA_PASSWORD), or run with PASARELA_SANDBOX=1.',
-    );
-  }
-
-  const sandboxBase = `${publicUrl}/sandbox`;
-  const etpay: EtpayConfig | null =
-    etpayPair || sandbox
-      ? {
-          merchantCode: etpayPair?.[0] ?? sandboxCredentials.etpay.merchantCode,
-          apiToken: etpayPair?.[1] ?? sandboxCredentials.etpay.apiToken,
-          apiUrl: etpayApiUrl ?? (sandbox ? `${sandboxBase}/etpay/api` : providerHosts.etpayApiUrl),
-          pmtUrl: etpayPmtUrl ?? (sandbox ? `${sandboxBase}/etpay/pmt` : providerHosts.etpayPmtUrl),
-          sessionMinutes: etpaySessionMinutes,
-        }
-      : null;
-  const tpaga: TpagaConfig | null =
-    tpagaPair || sandbox
-      ? {
-          username: tpagaPair?.[0] ?? sandboxCredentials.tpaga.username,
-          password: tpagaPair?.[1] ?? sandboxCredentials.tpaga.password,
-          apiUrl:
-            tpagaApiUrl ?? (sandbox ? `${sandboxBase}/tpaga/merchants/api/v1` : providerHosts.tpagaApiUrl),
-          terminalId: tpagaTerminal,
-          expiryMinutes: tpagaExpiry,
-          autoDelivery: tpagaAutoDelivery,
-          ...(!tpagaPair && { merchantSlug: sandboxCredentials.tpaga.merchantSlug }),
-        }
-      : null;
+  const providers: Record<string, unknown> = {};
+  modules.forEach((module, index) => {
+    const configuration = module.configuration;
+    if (!configuration) {
+      providers[module.info.id] = undefined;
+      return;
+    }
+    const values = { ...providerValues[index] };
+    const [first, second] = configuration.credentials;
+    const pair = pairOrFail([first, values[first]], [second, values[second]]);
+    if (!pair && !sandbox) return;
+    if (!pair) [values[first], values[second]] = configuration.sandboxCredentials;
+    providers[module.info.id] = configuration.settings(values, {
+      sandbox,
+      publicUrl,
+      sandboxUrl: `${publicUrl}/sandbox/${module.info.id}`,
+    });
+  });
+  if (Object.keys(providers).length === 0) failNoProvider(modules);
 
   return {
     port,
@@ -256,11 +208,10 @@ export function loadConfig(env: ConfigEnv): Config {
     allowedOrigins,
     sandbox,
     trustProxy,
-    etpay,
-    tpaga,
+    providers,
     webhooks: hookPair ? { urls: hookPair[0], secret: hookPair[1] } : null,
     limits,
-    unknownVariables: unknownVariables(env),
+    unknownVariables: unknownVariables(env, modules),
     logLevel,
   };
 }
@@ -277,6 +228,21 @@ function pairOrFail<A, B>(
   return fail(missing, `is missing while ${present} is set: set both ${purpose}, or neither.`);
 }
 
+/** Outside sandbox mode, some provider's credentials must be set. */
+function failNoProvider(modules: readonly ProviderModule[]): never {
+  const pairs = modules.flatMap((module) => (module.configuration ? [module.configuration.credentials] : []));
+  const [first, ...others] = pairs.map(([name]) => name);
+  const unset =
+    others.length === 0
+      ? 'is unset'
+      : `and ${others.join(' and ')} are ${others.length === 1 ? 'both' : 'all'} unset`;
+  const choices = pairs.map(([a, b]) => `${a} and ${b}`).join(', or ');
+  return fail(
+    first ?? 'PASARELA_SANDBOX',
+    `${unset}, so no provider is enabled: set ${pairs.length > 1 ? 'one provider’s credentials' : 'its credentials'} (${choices}), or run with PASARELA_SANDBOX=1.`,
+  );
+}
+
 function fail(name: string, what: string): never {
   throw new ConfigError(`${name} ${what}`);
 }
@@ -289,8 +255,8 @@ function randomSecret(): string {
  * The settings for the start-up log line: no secret, token, password or user name. Its keys avoid
  * the words the logger redacts (`secret`, `token`…), so the line stays readable.
  */
-export function describeConfig(config: Config) {
-  const { etpay, tpaga } = config;
+export function describeConfig(config: Config, modules: readonly ProviderModule[] = builtInProviders) {
+  const described = modules.filter((module) => Object.hasOwn(config.providers, module.info.id));
   return {
     host: config.host,
     port: config.port,
@@ -303,19 +269,9 @@ export function describeConfig(config: Config) {
     // Where signed notifications go, without a query (it may carry a key of the merchant's).
     notifications: (config.webhooks?.urls ?? []).map((url) => url.replace(/[?#].*$/, '')),
     generatedOrderKey: config.orderSecretGenerated,
-    providers: [
-      ...(etpay ? [{ id: 'etpay', apiUrl: etpay.apiUrl, pmtUrl: etpay.pmtUrl }] : []),
-      ...(tpaga
-        ? [
-            {
-              id: 'tpaga',
-              apiUrl: tpaga.apiUrl,
-              terminalId: tpaga.terminalId,
-              expiryMinutes: tpaga.expiryMinutes,
-              autoDelivery: tpaga.autoDelivery,
-            },
-          ]
-        : []),
-    ],
+    providers: described.map(({ info, configuration }) => ({
+      id: info.id,
+      ...configuration?.describe(config.providers[info.id]),
+    })),
   };
 }

@@ -72,7 +72,7 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
  * …)`), so a provider failure is answered in that provider's name.
  */
 export interface ProviderCall {
-  /** The provider's display name ("ETpay"). */
+  /** The provider's display name. */
   providerName: string;
   /** The admin operation asked for (deliver, refund, cancel), when there is one. */
   operation?: string;

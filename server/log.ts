@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs, one object per line, with secrets redacted on the way out: values under
- * secret-sounding keys, and anything that looks like a JWT, a Basic/Bearer credential or a Tpaga
- * payment-request token wherever it appears (messages, URLs, nested objects, errors).
+ * secret-sounding keys, and anything that looks like a JWT, a Basic/Bearer credential or a
+ * provider's payment token (a short prefix, `-` and 32 or more hex digits, as in a webhook path)
+ * wherever it appears (messages, URLs, nested objects, errors).
  */
 import { pino } from 'pino';
 
@@ -32,7 +33,7 @@ const secretKey = /token|secret|passw(or)?d|authorization|signature|jwt|cookie|a
 // The scheme word is case-insensitive in HTTP, so "basic <word>" in prose is masked too: a
 // harmless cost next to letting a credential through.
 const authScheme = /\b(Basic|Bearer)(\s+)[\w+/=.~-]+/gi;
-const tpagaToken = /pr-[0-9a-f]{72}/gi;
+const paymentToken = /\b([a-z]{1,8}-)[0-9a-f]{32,}/gi;
 const urlPassword = /(\/\/[^\s/?#@:]*):[^\s/?#@]*@/g;
 // `key=value` pairs in query strings, form bodies and prose, and `"key": "value"` in JSON text. Key
 // lengths are bounded so a long run of letters cannot make the scan quadratic.
@@ -42,16 +43,16 @@ const jsonMember =
   /("[\w-]{0,64}(?:token|secret|passw(?:or)?d|authorization|signature|jwt|cookie|api[_-]?key)[\w-]{0,64}"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 
 // Each mask below needs one of these in the text: a JWT header's `eyJ`/`eyA`, a scheme word, a
-// Tpaga token's `pr-`, a URL's `@`, a query's `=`, a JSON member's `"`. Most log strings (paths,
+// payment token's `-` and hex run, a URL's `@`, a query's `=`, a JSON member's `"`. Most log strings (paths,
 // ids, methods) have none, and skip the six passes.
-const maybeSecret = /ey[JA]|basic|bearer|pr-|@|=|"/i;
+const maybeSecret = /ey[JA]|basic|bearer|-[0-9a-f]{32}|@|=|"/i;
 
 /** Masks credentials inside free text: messages, URLs, provider error bodies. */
 export function redactString(value: string): string {
   if (!maybeSecret.test(value)) return value;
   return maskJwts(value)
     .replace(authScheme, `$1$2${redacted}`)
-    .replace(tpagaToken, `pr-${redacted}`)
+    .replace(paymentToken, `$1${redacted}`)
     .replace(urlPassword, `$1:${redacted}@`)
     .replace(keyValue, `$1${redacted}`)
     .replace(jsonMember, `$1"${redacted}"`);

@@ -38,7 +38,7 @@ export interface PaymentsOptions {
   firstCheckDelayMs?: number | undefined;
   maxCheckDelayMs?: number | undefined;
   /**
-   * A provider hint (Tpaga's webhook, a buyer's return) within this long of the session's last
+   * A provider hint (a hint-only webhook, a buyer's return) within this long of the session's last
    * query asks nothing: the next reconciliation looks instead (5 s).
    */
   hintGapMs?: number | undefined;
@@ -53,7 +53,7 @@ export interface PaymentsOptions {
  */
 export class Payments {
   readonly #o: PaymentsOptions;
-  /** One provider query in flight per session (a burst of Tpaga webhooks makes one `/info` call). */
+  /** One provider query in flight per session (a burst of webhooks makes one status call). */
   readonly #syncs = new Map<string, Promise<PaymentSession>>();
   /** When each session's last query ended (for `hint`); entries older than the gap are swept. */
   readonly #lastQueried = new Map<string, number>();
@@ -152,7 +152,7 @@ export class Payments {
   }
 
   /**
-   * The automatic delivery job (`TPAGA_AUTO_DELIVERY`), run by the dispatcher until it reports
+   * The automatic delivery job (a provider's `autoDeliver`), run by the dispatcher until it reports
    * done: confirms delivery of a paid session and stores the provider's answer. Done too once
    * the session is delivered, or can no longer be (refunded, cancelled, failed, expired).
    */
@@ -188,7 +188,7 @@ export class Payments {
   }
 
   /**
-   * A provider's hint that the session may have changed (Tpaga's webhook, the buyer's return):
+   * A provider's hint that the session may have changed (a hint-only webhook, the buyer's return):
    * asks the provider. When a query is already running (it may have started before the change)
    * or ran moments ago, the hint shares that answer, and one more query follows when the gap
    * ends, with the next reconciliation brought forward to then in case this process stops
@@ -332,7 +332,7 @@ export class Payments {
 
   /**
    * One session of the order holds the money: its other pending sessions are cancelled where the
-   * provider can (Tpaga). Where it cannot (ETpay), a payment that still arrives is flagged as a
+   * provider can (`capabilities.cancel`). Where it cannot, a payment that still arrives is flagged as a
    * duplicate by the store. A failed cancel is logged; that link may still be paid, and is then
    * flagged the same way.
    */

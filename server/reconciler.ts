@@ -30,8 +30,7 @@ export interface ReconcilerOptions {
 const lateLooksAfterMs = [3_600_000, 6 * 3_600_000, 24 * 3_600_000];
 
 /**
- * Re-queries pending sessions whose next check is due (Tpaga `/info`, ETpay
- * `check_payment_status`), so a lost webhook never leaves a session stuck, and expires them
+ * Re-queries pending sessions whose next check is due (each provider's status query), so a lost webhook never leaves a session stuck, and expires them
  * past their lifetime through the same provider answer. Stops cleanly: `stop()` waits for the
  * batch in progress.
  */

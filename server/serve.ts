@@ -9,10 +9,11 @@ import type { Hono } from 'hono';
 import { createPasarela, type PasarelaApp, type PasarelaOptions } from './app.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { loadWidgetBundle, openStore } from './node.js';
+import { loadWidgetBundle, openStore } from './node/store-and-bundle.js';
 import type { WidgetBundle } from './routes/widget.js';
-import { createSandboxes, type Sandboxes } from './sandbox/index.js';
-import type { SandboxesState } from './sandbox/sandboxes.js';
+import { createSandboxes, type Sandboxes, type SandboxesState } from './sandbox/index.js';
+import type { SandboxBaseOptions, SandboxModule } from './sandbox/shared/module.js';
+import type { Sandbox } from './sandbox/shared/types.js';
 
 export interface RunningServer {
   url: string;
@@ -30,10 +31,14 @@ export interface StartOptions extends Partial<Omit<PasarelaOptions, 'config' | '
     server: { config: Config; app: PasarelaApp; widget: WidgetBundle | undefined },
   ) => void;
   logger?: Logger;
+  /** In sandbox mode, the sandboxes of the merchant's own providers, beside the built-in ones. */
+  sandboxes?: readonly SandboxModule<Sandbox, SandboxBaseOptions>[];
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  const config = loadConfig(options.env ?? process.env);
+  const config = loadConfig(options.env ?? process.env, {
+    ...(options.providers && { providers: options.providers }),
+  });
   const own = options.logger ? undefined : createLogger({ level: config.logLevel });
   const log = options.logger ?? own!;
   if (config.unknownVariables.length) {
@@ -53,14 +58,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let sandboxes: Sandboxes | undefined;
   let sandboxState: string | undefined;
   if (config.sandbox) {
-    sandboxes = createSandboxes({ publicUrl: config.publicUrl });
+    sandboxes = createSandboxes({
+      publicUrl: config.publicUrl,
+      ...(options.sandboxes && { extra: options.sandboxes }),
+    });
     // The simulated providers keep their sessions beside the database, so a restarted demo can
     // still answer about the payments it stored.
     sandboxState = sandboxStateFile(config);
     if (sandboxState) loadSandboxes(sandboxes, sandboxState, log);
-    // The real Tpaga is configured by hand, once per merchant; the sandbox is told here.
-    if (config.tpaga)
-      sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
+    // What a merchant tells a real provider by hand (a webhook base), the sandboxes are told here.
+    sandboxes.connect(config);
     app.route('/', sandboxes.app);
   }
   let server: ReturnType<typeof serve>;
@@ -78,7 +85,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const address = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
-  log.info('pasarela listening', { url, ...describeConfig(config) });
+  log.info('pasarela listening', { url, ...describeConfig(config, options.providers) });
   if (config.orderSecretGenerated) {
     log.warn(
       'sandbox mode made up an order-token key for this process: set PASARELA_ORDER_SECRET to sign orders elsewhere',
@@ -117,7 +124,7 @@ function sandboxStateFile(config: Config): string | undefined {
 function loadSandboxes(sandboxes: Sandboxes, file: string, log: Logger): void {
   if (!existsSync(file)) return;
   try {
-    sandboxes.restore(JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxesState>);
+    sandboxes.restore(JSON.parse(readFileSync(file, 'utf8')) as SandboxesState);
   } catch (error) {
     log.warn('sandbox sessions not restored', { file, error: String(error) });
   }

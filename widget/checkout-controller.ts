@@ -128,8 +128,8 @@ export class CheckoutController implements ReactiveController {
    * The pay click. Runs synchronously inside the click so that, for a wallet on a phone, the
    * window that will show the payment link is opened while the browser still counts the click as
    * the buyer's: a window opened after the session request returns would be blocked as a popup.
-   * The link then opens Billetera Tpaga (Android hands it to the app; on iOS the wallet page
-   * offers the app), and this page stays to show the live status. If the window was blocked
+   * The link then opens the wallet app (Android hands it over; on iOS the wallet's page offers
+   * the app), and this page stays to show the live status. If the window was blocked
    * anyway, the buyer goes there in this tab and comes back through the return URL.
    */
   pay(provider = this.selected): void {

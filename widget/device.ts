@@ -1,5 +1,5 @@
 /**
- * Whether the buyer is on a phone, where a Tpaga payment link should open the wallet app rather
+ * Whether the buyer is on a phone, where a wallet's payment link should open its app rather
  * than show a QR code to scan. A coarse primary pointer is the signal that survives desktop-mode
  * browsing on phones; the user agent's "mobile" hint covers browsers that report a fine pointer.
  */

@@ -1,18 +1,19 @@
 // The widget's text in Spanish (Chile, Colombia) and English. A merchant overrides any string
 // through the element's `strings` property; `{name}` placeholders are filled in at render time.
+// A provider is described by its flow (`redirect`, `wallet`) and named by the server's `name`.
 
 const es = {
   loading: 'Cargando medios de pago…',
   choose: 'Elige cómo pagar',
-  etpay: 'Transferencia bancaria',
-  tpaga: 'Billetera Tpaga',
+  redirect: 'Transferencia bancaria',
+  wallet: 'Billetera {provider}',
   pay: 'Pagar',
   payAmount: 'Pagar {amount}',
   paying: 'Preparando tu pago…',
   redirecting: 'Te llevamos a {provider}…',
   continueTo: 'Continuar a {provider}',
   scan: 'Escanea el código con tu celular',
-  scanHelp: 'Abre la cámara de tu celular y escanea el código para pagar {amount} con Billetera Tpaga.',
+  scanHelp: 'Abre la cámara de tu celular y escanea el código para pagar {amount} con Billetera {provider}.',
   qrAlt: 'Código QR para pagar con {provider}',
   openHere: 'Abrir en este dispositivo',
   copy: 'Copiar enlace',
@@ -44,15 +45,15 @@ export type Strings = Record<StringKey, string>;
 const en: Strings = {
   loading: 'Loading payment methods…',
   choose: 'Choose how to pay',
-  etpay: 'Bank transfer',
-  tpaga: 'Tpaga wallet',
+  redirect: 'Bank transfer',
+  wallet: '{provider} wallet',
   pay: 'Pay',
   payAmount: 'Pay {amount}',
   paying: 'Preparing your payment…',
   redirecting: 'Taking you to {provider}…',
   continueTo: 'Continue to {provider}',
   scan: 'Scan the code with your phone',
-  scanHelp: "Open your phone's camera and scan the code to pay {amount} with the Tpaga wallet.",
+  scanHelp: "Open your phone's camera and scan the code to pay {amount} with the {provider} wallet.",
   qrAlt: 'QR code to pay with {provider}',
   openHere: 'Open on this device',
   copy: 'Copy link',

@@ -16,6 +16,7 @@ export type { StringKey, Strings } from './i18n.js';
 export { PasarelaCheckout } from './pasarela-checkout.js';
 export type {
   Currency,
+  Flow,
   ProviderId,
   ProviderInfo,
   ServerConfig,

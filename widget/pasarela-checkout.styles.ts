@@ -81,14 +81,10 @@ export const styles = css`
     flex: none;
     width: 2rem;
     height: 2rem;
-    fill: #1f4fa3;
   }
-  .tpaga {
-    fill: #0f7d6e;
-  }
-  .icon path {
-    fill: #fff;
-    fill-rule: evenodd;
+  .generic {
+    border-radius: 25%;
+    background: var(--_border);
   }
   .provider-text {
     display: grid;

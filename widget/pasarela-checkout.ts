@@ -23,13 +23,14 @@ import type { ViewContext } from './view-context.js';
 import { walletView } from './wallet-view.js';
 
 /**
- * A checkout for ETpay (Chile, bank transfer) and Tpaga (Colombia, Billetera Tpaga): the buyer
- * picks a provider and pays; the element asks the Pasarela server for a payment session, sends the
- * buyer to the provider (or shows a QR code) and follows the status until it is final. It talks
- * only to the Pasarela server, and never sends an amount: the server takes it from the order.
+ * A checkout for the payment providers the Pasarela server offers: the buyer picks a provider and
+ * pays; the element asks the Pasarela server for a payment session, sends the buyer to the
+ * provider's page (or, for a wallet, shows a QR code) and follows the status until it is final.
+ * It talks only to the Pasarela server, and never sends an amount: the server takes it from the
+ * order.
  *
  * @tagname pasarela-checkout
- * @summary Provider picker, pay button and live payment status for ETpay and Tpaga.
+ * @summary Provider picker, pay button and live payment status for the Pasarela server's providers.
  *
  * @attr server - The Pasarela server's base URL. Default: the origin this script was loaded from.
  * @attr order - The order token (a JWT signed by the merchant's backend).
@@ -233,6 +234,7 @@ export class PasarelaCheckout extends LitElement {
       t: this.#t,
       money: (amount, currency) => formatAmount(amount, currency, locale),
       api: checkout.api,
+      sandbox: !!checkout.config?.sandbox,
       providers: checkout.providers,
       selected: checkout.selected,
       remaining: this.#countdown.remaining,

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { providerIcon } from './icons.js';
+import { providerMark } from './icons.js';
 import type { Currency } from './types.js';
 import type { ViewContext } from './view-context.js';
 
@@ -33,10 +33,10 @@ export function pickerView(
             .checked=${provider.id === view.selected}
             @change=${() => view.onSelect(provider.id)}
           />
-          ${providerIcon(provider.id)}
+          ${providerMark(view, provider.mark)}
           <span class="provider-text">
             <span class="provider-name">${provider.name}</span>
-            <span class="muted">${t(provider.id)}</span>
+            <span class="muted">${t(provider.flow, { provider: provider.name })}</span>
           </span>
         </label>`,
       )}

@@ -15,6 +15,21 @@ export function isSafeUrl(url: string, sandbox: boolean, base?: string): boolean
   }
 }
 
+/**
+ * Whether a provider's mark may be an `<img src>`: a `data:image/` URL, or one `isSafeUrl` allows
+ * without credentials in it (Chrome refuses to load those, so the mark would be a broken image).
+ */
+export function isSafeMark(mark: string | undefined, sandbox: boolean, base: string): mark is string {
+  if (!mark) return false;
+  if (/^data:image\//i.test(mark)) return true;
+  try {
+    const { username, password } = new URL(mark, base);
+    return !username && !password && isSafeUrl(mark, sandbox, base);
+  } catch {
+    return false;
+  }
+}
+
 /** The first URL of a session's action (its link, its QR code) that the widget must not use. */
 export function unsafeActionUrl(
   action: SessionAction | null,

@@ -10,9 +10,9 @@ export type Screen =
   | { type: 'loading' }
   /** Choosing a provider; `busy` while the session is being created. */
   | { type: 'picker'; busy: boolean }
-  /** Leaving for the provider's page (ETpay). */
+  /** Leaving for the provider's page (the `redirect` flow). */
   | { type: 'redirect'; session: Session }
-  /** A wallet payment in progress: a QR code on a desktop, the app on a phone (Tpaga). */
+  /** A wallet payment in progress: a QR code on a desktop, the app on a phone. */
   | { type: 'wallet'; session: Session; phone: boolean }
   /** Back from the provider: waiting for the server to know the outcome. */
   | { type: 'confirming'; session: Session | undefined }

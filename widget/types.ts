@@ -2,8 +2,8 @@
 // rather than imported from server/ so the published `.d.ts` files stand on their own; a type test
 // (test/server/widget-ssr.test.ts) keeps the two in step.
 
-export const ProviderId = { etpay: 'etpay', tpaga: 'tpaga' } as const;
-export type ProviderId = (typeof ProviderId)[keyof typeof ProviderId];
+/** A provider's id as the server names it: a built-in one or a merchant's own module. */
+export type ProviderId = string;
 
 export const Status = {
   pending: 'pending',
@@ -23,9 +23,15 @@ export interface ProviderInfo {
   id: ProviderId;
   name: string;
   currency: Currency;
-  country: 'CL' | 'CO';
-  flow: 'redirect' | 'wallet';
+  /** ISO 3166-1 alpha-2 (`CL`, `CO`). */
+  country: string;
+  /** How the buyer pays: on the provider's page (`redirect`), or in a wallet app by link or QR code. */
+  flow: Flow;
+  /** The picker's mark: an https or `data:image/` URL. */
+  mark: string;
 }
+
+export type Flow = 'redirect' | 'wallet';
 
 /** `GET /api/config`. */
 export interface ServerConfig {

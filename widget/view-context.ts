@@ -7,6 +7,8 @@ export interface ViewContext {
   t: Translate;
   money(amount: number, currency: Currency): string;
   api: PasarelaApi;
+  /** The server runs on its sandboxes: `http:` URLs are allowed too. */
+  sandbox: boolean;
   providers: readonly ProviderInfo[];
   selected: ProviderId | undefined;
   /** Milliseconds left on a wallet link, while counting down. */

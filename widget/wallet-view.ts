@@ -29,7 +29,7 @@ export function walletView(
   const remaining = view.remaining;
   return html`<section part="status" class="status">
     <h2 tabindex="-1" data-focus>${t('scan')}</h2>
-    <p class="muted">${t('scanHelp', { amount })}</p>
+    <p class="muted">${t('scanHelp', { amount, provider })}</p>
     <img part="qr" class="qr" src=${view.api.resolve(qr)} alt=${t('qrAlt', { provider })} width="200" height="200" />
     ${
       remaining === undefined

@@ -10,8 +10,8 @@ export const Status = {
 } as const;
 export type Status = (typeof Status)[keyof typeof Status];
 
-export const ProviderId = { etpay: 'etpay', tpaga: 'tpaga' } as const;
-export type ProviderId = (typeof ProviderId)[keyof typeof ProviderId];
+/** A provider module's id (`info.id`): lower-case letters, digits and `-`, used in URLs. */
+export type ProviderId = string;
 
 export const Currency = { CLP: 'CLP', COP: 'COP' } as const;
 export type Currency = (typeof Currency)[keyof typeof Currency];
@@ -54,9 +54,9 @@ export interface PaymentSession {
   updatedAt: string;
   expiresAt: string | null;
   action: SessionAction | null;
-  /** ETpay session `token` or Tpaga `pr-…` token; null until the provider answered. */
+  /** The provider's reference (its session or payment request token); null until it answered. */
   providerRef: string | null;
-  /** ETpay `signature_token`: a secret, never in a response or a log. */
+  /** A per-session key the provider signs with: a secret, never in a response or a log. */
   providerSecret: string | null;
   /** The provider's latest raw status word. */
   providerStatus: string | null;
@@ -117,7 +117,7 @@ export interface StatusEvent {
   providerStatus: string | null;
   /** Deduplication key: an event with a key already stored for the session is not stored again. */
   dedupeKey: string | null;
-  /** Small non-secret facts (ETpay `payment_token`, admin note). */
+  /** Small non-secret facts (a provider's payment reference, admin note). */
   detail: Record<string, string>;
 }
 

@@ -29,7 +29,7 @@ export function nextStatus(current: Status, observed: Status): Status | undefine
   }
 }
 
-/** Applies a sequence of observations (e.g. Tpaga `reverted` while pending → paid, refunded). */
+/** Applies a sequence of observations (e.g. a reversal seen while pending → paid, refunded). */
 export function foldStatuses(current: Status, observed: readonly Status[]): Status[] {
   const steps: Status[] = [];
   let status = current;

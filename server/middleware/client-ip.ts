@@ -4,7 +4,7 @@ import { requestHeader } from './request-header.js';
 export type ClientIpResolver = (c: Context) => string | undefined;
 
 /**
- * The buyer's IP, for rate limits and Tpaga's `user_ip_address`. Behind `trustProxy` proxy hops
+ * The buyer's IP, for rate limits and the providers that ask for it. Behind `trustProxy` proxy hops
  * (`PASARELA_TRUST_PROXY`), the `X-Forwarded-For` entry the nearest trusted proxy added: each
  * proxy appends the address it saw, so that is the `trustProxy`-th entry from the right; entries
  * further left are whatever the client sent. With no proxy, the socket's address, which only the

@@ -7,7 +7,7 @@ export const ProviderErrorKind = {
   unavailable: 'unavailable',
   /** A definite refusal (4xx): nothing was created or changed. */
   rejected: 'rejected',
-  /** The provider has no such operation (ETpay has no delivery, refund or cancel). */
+  /** The provider has no such operation (`capabilities` says which it has). */
   notSupported: 'not_supported',
   /** The provider answered about another payment than the one asked about: nothing is applied. */
   answerMismatch: 'answer_mismatch',

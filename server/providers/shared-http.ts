@@ -5,7 +5,7 @@
 
 /**
  * Joins a base URL and a path with exactly one `/`: the base may carry a path and trailing
- * slashes (ETPAY.md §2), and the path may or may not start with `/`.
+ * slashes (a provider's documented base may), and the path may or may not start with `/`.
  */
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;

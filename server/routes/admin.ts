@@ -21,7 +21,7 @@ const listQuery = z.object({
 
 const operations = ['deliver', 'refund', 'cancel'] as const;
 
-/** The merchant's API: sessions with their history, reconcile now, Tpaga delivery/refund/cancel. */
+/** The merchant's API: sessions with their history, reconcile now, delivery/refund/cancel where the provider has them. */
 export function adminRoutes(ctx: AppContext): Hono {
   const app = new Hono();
   const token = ctx.config.adminToken;
@@ -57,7 +57,7 @@ export function adminRoutes(ctx: AppContext): Hono {
         'awaiting_delivery lists paid sessions whose delivery is not confirmed yet: leave status out.',
       );
     }
-    // Paid with a provider that needs its delivery confirmed (Tpaga refunds it otherwise).
+    // Paid with a provider that needs its delivery confirmed (the provider refunds it otherwise).
     const awaitingDelivery = awaiting && {
       status: 'paid' as const,
       providers: [...ctx.payments.providers()].filter((p) => p.capabilities.deliver).map((p) => p.info.id),

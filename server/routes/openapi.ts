@@ -38,7 +38,7 @@ function openApiDocument(ctx: AppContext) {
       title: 'Pasarela',
       version: '1',
       description:
-        'An embeddable checkout for ETpay (Chile) and Tpaga (Colombia). Errors are always {"error": {"code", "message"}}. Merchant notifications are Standard Webhooks v1 (see webhooks).',
+        'An embeddable checkout for Latin America. Errors are always {"error": {"code", "message"}}. Merchant notifications are Standard Webhooks v1 (see webhooks).',
     },
     servers: [{ url: ctx.config.publicUrl }],
     paths: {
@@ -146,7 +146,7 @@ function openApiDocument(ctx: AppContext) {
             {
               name: 'awaiting_delivery',
               in: 'query',
-              description: 'Paid sessions whose delivery is not confirmed yet (Tpaga refunds those)',
+              description: 'Paid sessions whose delivery is not confirmed yet (some providers refund those)',
               schema: { enum: ['true'] },
             },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },

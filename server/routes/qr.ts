@@ -10,7 +10,7 @@ export function qrRoutes(ctx: AppContext): Hono {
   app.get('/:id/qr.svg', async (c) => {
     const session = await findSession(ctx, c.req.param('id'));
     if (session.action?.type !== 'wallet') {
-      throw new PasarelaError(404, 'qr_not_available', 'Only wallet payments (Tpaga) have a QR code.');
+      throw new PasarelaError(404, 'qr_not_available', 'Only wallet payments have a QR code.');
     }
     // A 4-module quiet zone and medium error correction scan reliably from a laptop screen.
     const svg = renderSVG(session.action.url, { ecc: 'M', border: 4, pixelSize: 8 });

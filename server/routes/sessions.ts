@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { type PaymentSession, ProviderId, toPublicSession } from '../core/session.js';
+import { type PaymentSession, toPublicSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
 import { apiAnswer } from '../middleware/api-headers.js';
 import { assertReturnUrlAllowed, verifyOrder } from '../orders.js';
@@ -30,12 +30,12 @@ export function sessionRoutes(ctx: AppContext): Hono {
       throw new PasarelaError(
         400,
         'invalid_request',
-        'Send {"provider": "etpay"|"tpaga", "order": "<order token>"} (or "orderId" when the server resolves orders).',
+        `Send {"provider": ${[...ctx.payments.providers()].map(({ info }) => JSON.stringify(info.id)).join('|')}, "order": "<order token>"} (or "orderId" when the server resolves orders).`,
       );
     }
     const body = parsed.data;
-    const provider = ctx.payments.provider(body.provider as ProviderId);
-    if (!Object.hasOwn(ProviderId, body.provider) || !provider) {
+    const provider = ctx.payments.provider(body.provider);
+    if (!provider) {
       throw new PasarelaError(
         422,
         'provider_not_available',

@@ -1,80 +1,81 @@
 import { Hono } from 'hono';
 import type { AppContext } from '../context.js';
+import type { PaymentSession } from '../core/session.js';
 import { PasarelaError } from '../errors.js';
 import { ProviderError, ProviderErrorKind } from '../providers/errors.js';
-import type { EtpayProvider } from '../providers/etpay/index.js';
-import type { TpagaProvider } from '../providers/tpaga/index.js';
+import type { PaymentProvider, ProviderModule } from '../providers/provider.js';
 import { readJson } from './read-json.js';
 
 /**
- * Provider notifications. ETpay's carries a JWT verified with the session's own signature_token
- * before anything is stored; Tpaga's carries only a token and is a hint to ask `/info`.
+ * Provider notifications at `POST /webhooks/<id>…`, each read by its provider's own handler:
+ * either verified there (a signed JWT) and applied, or a hint that makes Pasarela ask the provider.
  * Either way the answer is 200 only after the verified status is stored.
  */
-export function webhookRoutes(ctx: AppContext): Hono {
+export function webhookRoutes(ctx: AppContext, modules: readonly ProviderModule[]): Hono {
   const app = new Hono();
-
-  app.post('/etpay', async (c) => {
-    const etpay = ctx.payments.provider('etpay') as EtpayProvider | undefined;
-    if (!etpay)
-      throw new PasarelaError(404, 'provider_not_available', 'ETpay is not enabled on this server.');
-    const body = await readJson(c);
-    const jwt = (body as { payment?: unknown } | null)?.payment;
-    if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
-      throw new PasarelaError(400, 'invalid_notification', 'Expected {"payment": "<JWT>"}.');
-    }
-    c.set('providerCall', { providerName: etpay.info.name });
-    // A JWT that cannot be read or trusted is answered by its kind in `app.onError` (400 or 401).
-    const verified = await etpay.verifyPaymentJwt(jwt, (token) =>
-      ctx.store.findByProviderRef('etpay', token),
-    );
-    await ctx.payments.observe(verified.session, verified.observation, 'webhook');
-    return c.json({ ok: true });
-  });
-
-  // A merchant may register the base with a trailing `/`: Tpaga then posts to `…/<token>/`.
-  const tpagaPaths = ['/tpaga/:token', '/tpaga/:token/'];
-  app.on('POST', tpagaPaths, async (c) => {
-    const token = c.req.param('token') ?? '';
-    const tpaga = ctx.payments.provider('tpaga') as TpagaProvider | undefined;
-    if (!tpaga)
-      throw new PasarelaError(404, 'provider_not_available', 'Tpaga is not enabled on this server.');
-    if (!tpaga.isValidToken(token)) {
-      throw new PasarelaError(
-        400,
-        'invalid_notification',
-        'The path must end in a Tpaga payment request token.',
+  for (const { info } of modules) {
+    const provider = ctx.payments.provider(info.id);
+    if (!provider) {
+      app.post(`/${info.id}/*`, () => {
+        throw new PasarelaError(404, 'provider_not_available', `${info.name} is not enabled on this server.`);
+      });
+      app.post(`/${info.id}`, () => {
+        throw new PasarelaError(404, 'provider_not_available', `${info.name} is not enabled on this server.`);
+      });
+    } else if (provider.webhook) {
+      const webhook = provider.webhook;
+      app.on(
+        'POST',
+        webhook.paths.map((path) => `/${info.id}${path}`),
+        async (c) => {
+          c.set('providerCall', { providerName: info.name });
+          const outcome = await webhook.handle({
+            params: c.req.param() as Record<string, string>,
+            json: () => readJson(c),
+            raw: c.req.raw,
+            findSession: (ref) => ctx.store.findByProviderRef(info.id, ref),
+          });
+          if ('observation' in outcome) {
+            await ctx.payments.observe(outcome.session, outcome.observation, 'webhook');
+          } else {
+            await askProvider(ctx, provider, outcome.session, c.req.raw.signal);
+          }
+          return c.json({ ok: true });
+        },
       );
     }
-    const session = await ctx.store.findByProviderRef('tpaga', token);
-    if (!session)
-      throw new PasarelaError(404, 'session_not_found', 'No payment session has this payment request.');
-    c.set('providerCall', { providerName: tpaga.info.name });
-    try {
-      await ctx.payments.hint(session, 'webhook', c.req.raw.signal);
-    } catch (error) {
-      // Both answers below are this route's own: a webhook acknowledges or asks to be sent again.
-      if (!(error instanceof ProviderError)) throw error;
-      if (error.kind === ProviderErrorKind.answerMismatch) {
-        // Tpaga's answer is not about this session's payment (cost or idempotency token differ):
-        // recorded for the merchant and ignored, as the provider record prescribes.
-        ctx.log.error('Tpaga /info answer does not match the session', {
-          session: session.id,
-          error: error.message,
-        });
-        return c.json({ ok: true });
-      }
-      if (error.kind !== ProviderErrorKind.unavailable) throw error;
-      // Not acknowledged: the status is unknown. Reconciliation asks again on its own.
-      ctx.log.warn('Tpaga /info failed after a webhook', { session: session.id, error: error.message });
-      throw new PasarelaError(
-        503,
-        'provider_unavailable',
-        'Tpaga did not answer; the status is checked again later.',
-      );
-    }
-    return c.json({ ok: true });
-  });
-
+  }
   return app;
+}
+
+/** A hint's query; both failures below are this route's own: a webhook acknowledges or asks again. */
+async function askProvider(
+  ctx: AppContext,
+  provider: PaymentProvider,
+  session: PaymentSession,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    await ctx.payments.hint(session, 'webhook', signal);
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    const name = provider.info.name;
+    if (error.kind === ProviderErrorKind.answerMismatch) {
+      // The provider's answer is not about this session's payment (amount or reference differ):
+      // recorded for the merchant and ignored, as the provider records prescribe.
+      ctx.log.error(`${name} answer does not match the session`, {
+        session: session.id,
+        error: error.message,
+      });
+      return;
+    }
+    if (error.kind !== ProviderErrorKind.unavailable) throw error;
+    // Not acknowledged: the status is unknown. Reconciliation asks again on its own.
+    ctx.log.warn(`${name} query failed after a webhook`, { session: session.id, error: error.message });
+    throw new PasarelaError(
+      503,
+      'provider_unavailable',
+      `${name} did not answer; the status is checked again later.`,
+    );
+  }
 }

@@ -1,84 +1,85 @@
 import { Hono } from 'hono';
-import { createEtpaySandbox, type EtpaySandbox, type EtpaySandboxOptions } from './etpay/index.js';
+import type { Config } from '../config.js';
 import { sessionsPage } from './sessions-page.js';
-import type { SandboxState } from './shared/types.js';
-import { createTpagaSandbox, type TpagaSandbox, type TpagaSandboxOptions } from './tpaga/index.js';
+import type { SandboxBaseOptions, SandboxModule } from './shared/module.js';
+import type { Sandbox, SandboxState } from './shared/types.js';
 
-export interface SandboxesOptions {
+export interface MountedSandboxesOptions {
   /** The external base URL of the app the sandboxes are mounted in (no `/sandbox`). */
   publicUrl: string;
-  etpay?: Partial<EtpaySandboxOptions>;
-  tpaga?: Partial<TpagaSandboxOptions>;
+  /** Each sandbox's own options, by id (`{ <id>: { sessionLifetimeMs } }`). */
+  options?: Readonly<Record<string, object | undefined>>;
   fetch?: typeof fetch;
   now?: () => number;
   log?: (line: string) => void;
 }
 
-export interface Sandboxes {
-  /** Routes under `/sandbox`: the sessions page, `/sandbox/etpay/*` and `/sandbox/tpaga/*`. */
+/** Sandboxes mounted together under `/sandbox` (the registry in `index.ts` says which). */
+export interface MountedSandboxes {
+  /** Routes under `/sandbox`: the sessions page and `/sandbox/<id>/*`. */
   app: Hono;
-  etpay: EtpaySandbox;
-  tpaga: TpagaSandbox;
+  /** A sandbox by its provider's id. */
+  get(id: string): Sandbox | undefined;
+  /** Points each sandbox at this server for the providers `config` enables (`SandboxModule.connect`). */
+  connect(config: Config): void;
   close(): Promise<void>;
-  /** Both sandboxes' sessions, to keep across a restart (`npm start` keeps them in ./data). */
-  snapshot(): SandboxesState;
-  restore(state: Partial<SandboxesState>): void;
+  /** Every sandbox's sessions by id, to keep across a restart (`npm start` keeps them in ./data). */
+  snapshot(): Record<string, SandboxState>;
+  restore(state: Readonly<Record<string, SandboxState | undefined>>): void;
 }
 
-export interface SandboxesState {
-  etpay: SandboxState;
-  tpaga: SandboxState;
-}
-
-/** Both provider sandboxes mounted under `/sandbox`, with a page listing their sessions. */
-export function createSandboxes(options: SandboxesOptions): Sandboxes {
+export function mountSandboxes(
+  modules: readonly SandboxModule<Sandbox, SandboxBaseOptions>[],
+  options: MountedSandboxesOptions,
+): MountedSandboxes {
   const base = options.publicUrl.replace(/\/+$/, '');
   const shared = {
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.now && { now: options.now }),
     ...(options.log && { log: options.log }),
   };
-  const etpay = createEtpaySandbox({ ...shared, ...options.etpay, publicUrl: `${base}/sandbox/etpay` });
-  const tpaga = createTpagaSandbox({ ...shared, ...options.tpaga, publicUrl: `${base}/sandbox/tpaga` });
+  const mounted = modules.map((module) => ({
+    module,
+    sandbox: module.create({
+      ...shared,
+      ...options.options?.[module.id],
+      publicUrl: `${base}/sandbox/${module.id}`,
+    }),
+  }));
 
   const app = new Hono();
-  app.route('/sandbox/etpay', etpay.app);
-  app.route('/sandbox/tpaga', tpaga.app);
+  for (const { module, sandbox } of mounted) app.route(`/sandbox/${module.id}`, sandbox.app);
   app.route(
     '/sandbox',
-    sessionsPage('/sandbox', [
-      {
-        id: 'etpay',
-        name: 'ETpay (Chile)',
-        sandbox: etpay,
-        decisions: [
-          { label: 'Notificar éxito', run: (token) => etpay.attempt(token, 'success') },
-          { label: 'Notificar error', run: (token) => etpay.attempt(token, 'error') },
-        ],
-      },
-      {
-        id: 'tpaga',
-        name: 'Tpaga (Colombia)',
-        sandbox: tpaga,
-        decisions: [
-          { label: 'Pagar', run: (token) => tpaga.pay(token) },
-          { label: 'Rechazar', run: (token) => tpaga.fail(token) },
-        ],
-      },
-    ]),
+    sessionsPage(
+      '/sandbox',
+      mounted.map(({ module, sandbox }) => ({
+        id: module.id,
+        name: module.label,
+        sandbox,
+        decisions: module.decisions(sandbox),
+      })),
+    ),
   );
 
   return {
     app,
-    etpay,
-    tpaga,
-    close: async () => {
-      await Promise.all([etpay.close(), tpaga.close()]);
+    get: (id) => mounted.find(({ module }) => module.id === id)?.sandbox,
+    connect: (config) => {
+      for (const { module, sandbox } of mounted) {
+        if (!Object.hasOwn(config.providers, module.id)) continue;
+        module.connect?.(sandbox, config.providers[module.id], `${config.publicUrl}/webhooks/${module.id}`);
+      }
     },
-    snapshot: () => ({ etpay: etpay.snapshot(), tpaga: tpaga.snapshot() }),
+    close: async () => {
+      await Promise.all(mounted.map(({ sandbox }) => sandbox.close()));
+    },
+    snapshot: () => Object.fromEntries(mounted.map(({ module, sandbox }) => [module.id, sandbox.snapshot()])),
     restore: (state) => {
-      if (state.etpay?.version === 1) etpay.restore(state.etpay);
-      if (state.tpaga?.version === 1) tpaga.restore(state.tpaga);
+      for (const { module, sandbox } of mounted) {
+        const saved = state[module.id];
+        if (saved?.version === 1) sandbox.restore(saved);
+      }
     },
   };
 }

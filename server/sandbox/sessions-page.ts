@@ -3,7 +3,7 @@ import { formatPesos, html, page } from './shared/html.js';
 import type { Sandbox, SandboxSessionSummary } from './shared/types.js';
 
 export interface NamedSandbox {
-  /** Path segment and label: `etpay`, `tpaga`. */
+  /** Path segment (the provider's id) and label. */
   id: string;
   name: string;
   sandbox: Sandbox;

@@ -11,7 +11,7 @@ import type { Destination, OutboxStore } from './outbox.js';
 /** A status observation from a verified source, to be applied through the status machine. */
 export interface StatusObservation {
   /**
-   * Statuses applied in order (Tpaga `reverted` while pending = paid, refunded). Empty when the
+   * Statuses applied in order (a reversal seen while pending = paid, refunded). Empty when the
    * provider's answer changes nothing (`created`, an unknown word): then nothing is stored.
    */
   statuses: Status[];

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../server/index.js';
 import { verifyOrder } from '../../server/orders.js';
+import { builtInProviders } from '../../server/providers/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -263,7 +264,10 @@ describe('README', () => {
   });
 
   it('lists every configuration variable the server reads', () => {
-    const variables = [...read('server/config.ts').matchAll(/read\('([A-Z_]+)'/g)].map((m) => m[1]!);
+    const variables = [
+      ...[...read('server/config.ts').matchAll(/read\('([A-Z_]+)'/g)].map((m) => m[1]!),
+      ...builtInProviders.flatMap((module) => Object.keys(module.configuration?.variables ?? {})),
+    ];
     expect(variables.length).toBeGreaterThan(15);
     for (const name of new Set(variables)) expect(readme, name).toContain(`\`${name}\``);
   });

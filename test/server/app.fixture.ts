@@ -56,8 +56,7 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
     ...(setup.busyBudgetMs !== undefined && { busyBudgetMs: setup.busyBudgetMs }),
   });
   const sandboxes = createSandboxes({ publicUrl: config.publicUrl });
-  if (config.tpaga)
-    sandboxes.tpaga.setWebhookBase(config.tpaga.username, `${config.publicUrl}/webhooks/tpaga`);
+  sandboxes.connect(config);
   app = createPasarela({ config, store, logger, reconciler: false, ...setup.options });
   app.route('/', sandboxes.app);
 

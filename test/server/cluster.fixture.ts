@@ -1,9 +1,10 @@
 // Several Pasarela instances sharing one PostgreSQL schema, in this process, each on its own
 // listener, and one pair of sandboxes on another (the providers every instance talks to).
 import { createPasarela, type PasarelaApp, type PasarelaOptions } from '../../server/app.js';
-import { loadConfig, sandboxCredentials } from '../../server/config.js';
+import { loadConfig } from '../../server/config.js';
 import { silentLogger } from '../../server/log.js';
 import { signOrder } from '../../server/orders.js';
+import { sandboxCredentials } from '../../server/providers/index.js';
 import { createSandboxes, type Sandboxes } from '../../server/sandbox/index.js';
 import { openPostgresStore } from '../../server/store/postgres/index.js';
 import type { Store } from '../../server/store/store.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig, sandboxCredentials } from '../../server/config.js';
+import { describeConfig, loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
+import { builtInSettings, sandboxCredentials } from '../../server/providers/index.js';
 import { env, etpay, failure, secret, tpaga, webhookSecret } from './config.fixture.js';
 
 describe('loadConfig defaults', () => {
@@ -17,25 +18,25 @@ describe('loadConfig defaults', () => {
       allowedOrigins: ['http://localhost:8787'],
       sandbox: false,
       trustProxy: 0,
-      tpaga: null,
       webhooks: null,
       limits: { createPerMinute: 20, readPerMinute: 300, streamsPerClient: 50 },
       unknownVariables: [],
       logLevel: 'info',
     });
+    expect(Object.keys(config.providers)).toEqual(['etpay']);
     expect(loadConfig(env({ PORT: '9000' })).publicUrl).toBe('http://localhost:9000');
   });
 
   it('points ETpay and Tpaga at their own sandbox hosts outside sandbox mode', () => {
     const config = loadConfig(env(tpaga));
-    expect(config.etpay).toEqual({
+    expect(config.providers.etpay).toEqual({
       merchantCode: 'cl_shop',
       apiToken: etpay.ETPAY_API_TOKEN,
       apiUrl: 'https://api-sandbox.etpay.com',
       pmtUrl: 'https://pmt-sandbox.etpay.com',
       sessionMinutes: 30,
     });
-    expect(config.tpaga).toEqual({
+    expect(config.providers.tpaga).toEqual({
       username: 'shop-user',
       password: tpaga.TPAGA_PASSWORD,
       apiUrl: 'https://stag.wallet.tpaga.co/merchants/api/v1',
@@ -47,7 +48,8 @@ describe('loadConfig defaults', () => {
 
   it('treats empty variables as unset', () => {
     const config = loadConfig(env({ PORT: '', PASARELA_ADMIN_TOKEN: '', TPAGA_USERNAME: '', HOST: ' ' }));
-    expect(config).toMatchObject({ port: 8787, host: '127.0.0.1', adminToken: null, tpaga: null });
+    expect(config).toMatchObject({ port: 8787, host: '127.0.0.1', adminToken: null });
+    expect(config.providers.tpaga).toBeUndefined();
   });
 });
 
@@ -89,20 +91,22 @@ describe('loadConfig values', () => {
       allowedOrigins: ['https://shop.example', 'https://www.shop.example', 'http://localhost:5173'],
       sandbox: false,
       trustProxy: 1,
-      etpay: {
-        merchantCode: 'cl_shop',
-        apiToken: etpay.ETPAY_API_TOKEN,
-        apiUrl: 'https://api-prod01.etpayment.com',
-        pmtUrl: 'https://pmt-01.etpayment.com',
-        sessionMinutes: 45,
-      },
-      tpaga: {
-        username: 'shop-user',
-        password: tpaga.TPAGA_PASSWORD,
-        apiUrl: 'https://wallet.tpaga.co/merchants/api/v1',
-        terminalId: 'kiosk-7',
-        expiryMinutes: 1440,
-        autoDelivery: true,
+      providers: {
+        etpay: {
+          merchantCode: 'cl_shop',
+          apiToken: etpay.ETPAY_API_TOKEN,
+          apiUrl: 'https://api-prod01.etpayment.com',
+          pmtUrl: 'https://pmt-01.etpayment.com',
+          sessionMinutes: 45,
+        },
+        tpaga: {
+          username: 'shop-user',
+          password: tpaga.TPAGA_PASSWORD,
+          apiUrl: 'https://wallet.tpaga.co/merchants/api/v1',
+          terminalId: 'kiosk-7',
+          expiryMinutes: 1440,
+          autoDelivery: true,
+        },
       },
       webhooks: {
         urls: ['https://shop.example/pasarela-events', 'http://127.0.0.1:9000/hooks'],
@@ -124,7 +128,7 @@ describe('loadConfig values', () => {
 
   it('accepts 1, 0, true and false for boolean variables', () => {
     const read = (value: string) =>
-      loadConfig(env({ TPAGA_AUTO_DELIVERY: value, ...tpaga })).tpaga?.autoDelivery;
+      builtInSettings(loadConfig(env({ TPAGA_AUTO_DELIVERY: value, ...tpaga }))).tpaga?.autoDelivery;
     expect(['1', 'true', 'TRUE', '0', 'false'].map(read)).toEqual([true, true, true, false, false]);
   });
 
@@ -138,15 +142,17 @@ describe('loadConfig values', () => {
   it('accepts the ends of the numeric ranges', () => {
     expect(loadConfig(env({ PORT: '0' })).port).toBe(0);
     expect(loadConfig(env({ PORT: '65535' })).port).toBe(65535);
-    expect(loadConfig(env({ ...tpaga, TPAGA_EXPIRY_MINUTES: '1' })).tpaga?.expiryMinutes).toBe(1);
+    expect(
+      builtInSettings(loadConfig(env({ ...tpaga, TPAGA_EXPIRY_MINUTES: '1' }))).tpaga?.expiryMinutes,
+    ).toBe(1);
   });
 });
 
 describe('loadConfig providers', () => {
   it('enables only the providers whose credentials are set', () => {
     const onlyTpaga = loadConfig({ PASARELA_ORDER_SECRET: secret, ...tpaga });
-    expect(onlyTpaga.etpay).toBeNull();
-    expect(onlyTpaga.tpaga?.username).toBe('shop-user');
+    expect(onlyTpaga.providers.etpay).toBeUndefined();
+    expect(builtInSettings(onlyTpaga).tpaga?.username).toBe('shop-user');
   });
 
   it('names the missing half of a credential pair', () => {
@@ -176,13 +182,13 @@ describe('loadConfig in sandbox mode', () => {
   it('uses the sandbox credentials and the built-in sandboxes under PUBLIC_URL', () => {
     const config = loadConfig({ PASARELA_SANDBOX: '1', PUBLIC_URL: 'http://127.0.0.1:4000/' });
     expect(config.sandbox).toBe(true);
-    expect(config.etpay).toEqual({
+    expect(config.providers.etpay).toEqual({
       ...sandboxCredentials.etpay,
       apiUrl: 'http://127.0.0.1:4000/sandbox/etpay/api',
       pmtUrl: 'http://127.0.0.1:4000/sandbox/etpay/pmt',
       sessionMinutes: 30,
     });
-    expect(config.tpaga).toEqual({
+    expect(config.providers.tpaga).toEqual({
       username: 'pasarela-sandbox',
       password: 'sandbox-tpaga-password',
       merchantSlug: 'pasarela',
@@ -209,22 +215,22 @@ describe('loadConfig in sandbox mode', () => {
       ...etpay,
       ETPAY_PMT_URL: 'https://pmt-01.etpayment.com',
     });
-    expect(config.etpay).toEqual({
+    expect(config.providers.etpay).toEqual({
       merchantCode: 'cl_shop',
       apiToken: etpay.ETPAY_API_TOKEN,
       apiUrl: 'http://localhost:8787/sandbox/etpay/api',
       pmtUrl: 'https://pmt-01.etpayment.com',
       sessionMinutes: 30,
     });
-    expect(config.tpaga).toMatchObject({ username: 'pasarela-sandbox', merchantSlug: 'pasarela' });
+    expect(config.providers.tpaga).toMatchObject({ username: 'pasarela-sandbox', merchantSlug: 'pasarela' });
   });
 
   it('keeps credentials and URLs that are set', () => {
     const tpagaApiUrl = 'https://stag.wallet.tpaga.co/merchants/api/v1';
     const config = loadConfig({ PASARELA_SANDBOX: '1', ...tpaga, TPAGA_API_URL: tpagaApiUrl });
-    expect(config.tpaga).toMatchObject({ username: 'shop-user', apiUrl: tpagaApiUrl });
-    expect(config.tpaga?.merchantSlug).toBeUndefined();
-    expect(config.etpay?.merchantCode).toBe(sandboxCredentials.etpay.merchantCode);
+    expect(config.providers.tpaga).toMatchObject({ username: 'shop-user', apiUrl: tpagaApiUrl });
+    expect(builtInSettings(config).tpaga?.merchantSlug).toBeUndefined();
+    expect(builtInSettings(config).etpay?.merchantCode).toBe(sandboxCredentials.etpay.merchantCode);
   });
 });
 

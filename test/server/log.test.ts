@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { PasarelaError } from '../../server/errors.js';
 import { createLogger, type LoggerOptions, redact, redactString } from '../../server/log.js';
+import { builtInSettings } from '../../server/providers/index.js';
 
 const jwt =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJwYXltZW50X3Rva2VuIjoiYWJjIn0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
@@ -226,7 +227,7 @@ describe('redaction of a running server’s secrets', () => {
       PASARELA_ADMIN_TOKEN: 'flow-admin-token-0123456789',
       DATABASE_URL: `postgres://pasarela:${databasePassword}@db.internal/pasarela`,
     });
-    const { etpay, tpaga } = config;
+    const { etpay, tpaga } = builtInSettings(config);
     if (!etpay || !tpaga) throw new Error('sandbox mode enables both providers');
     const basicCredential = btoa(`${tpaga.username}:${tpaga.password}`);
     const paymentJwt = jwt;

@@ -6,6 +6,7 @@ import { createPasarela, type PasarelaApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import { signOrder } from '../../server/orders.js';
+import { builtInSettings } from '../../server/providers/index.js';
 import { createSandboxes, type Sandboxes } from '../../server/sandbox/index.js';
 import { openSqliteStore } from '../../server/store/sqlite/index.js';
 import type { Store } from '../../server/store/store.js';
@@ -37,7 +38,7 @@ async function startMounted() {
   const store = await openSqliteStore({ path: ':memory:' });
   const app = createPasarela({ config, store, reconciler: false, logger: createLogger({ write: () => {} }) });
   const sandboxes = createSandboxes({ publicUrl: base });
-  sandboxes.tpaga.setWebhookBase(config.tpaga!.username, `${base}/webhooks/tpaga`);
+  sandboxes.tpaga.setWebhookBase(builtInSettings(config).tpaga!.username, `${base}/webhooks/tpaga`);
   app.route('/', sandboxes.app);
   shop = new Hono();
   shop.get('/', (c) => c.text('the shop'));

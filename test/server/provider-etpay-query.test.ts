@@ -136,6 +136,7 @@ describe('ETpay client: admin operations', () => {
       currency: 'CLP',
       country: 'CL',
       flow: 'redirect',
+      mark: expect.stringMatching(/^data:image\/svg\+xml,/),
     });
   });
 });

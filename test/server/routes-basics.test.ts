@@ -8,15 +8,18 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** A provider's mark: an SVG image the widget shows as an `<img>`. */
+const mark = expect.stringMatching(/^data:image\/svg\+xml,%3Csvg/);
+
 describe('GET /api/config and /healthz', () => {
-  it('lists both providers with their currency, country and flow', async () => {
+  it('lists both providers with their currency, country, flow and mark', async () => {
     server = await startTestServer();
     const response = await fetch(`${server.url}/api/config`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       providers: [
-        { id: 'etpay', name: 'ETpay', currency: 'CLP', country: 'CL', flow: 'redirect' },
-        { id: 'tpaga', name: 'Tpaga', currency: 'COP', country: 'CO', flow: 'wallet' },
+        { id: 'etpay', name: 'ETpay', currency: 'CLP', country: 'CL', flow: 'redirect', mark },
+        { id: 'tpaga', name: 'Tpaga', currency: 'COP', country: 'CO', flow: 'wallet', mark },
       ],
       sandbox: true,
     });

@@ -3,8 +3,8 @@
 // acknowledged is lost when one of them is killed.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxCredentials } from '../../server/config.js';
 import { signOrder } from '../../server/orders.js';
+import { sandboxCredentials } from '../../server/providers/index.js';
 import { createSandboxes, type Sandboxes } from '../../server/sandbox/index.js';
 import { providerEnv } from './cluster.fixture.js';
 import { eventually } from './helpers/eventually.js';

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { builtInSettings } from '../../server/providers/index.js';
 import { adminToken, orderSecret, startTestServer, type TestServer } from './app.fixture.js';
 import { webhookSecret } from './config.fixture.js';
 import { type ScriptedReceiver, scriptedReceiver } from './helpers/scripted-receiver.js';
@@ -151,13 +152,13 @@ describe('secrets', () => {
     const notifications = await receiver.waitFor(2);
 
     const basic = (user: string, password: string) => btoa(`${user}:${password}`);
-    const tpagaConfig = server.config.tpaga!;
+    const tpagaConfig = builtInSettings(server.config).tpaga!;
     const secrets = {
       orderSecret,
       adminToken,
       webhookSecret,
       webhookKey: webhookSecret.slice('whsec_'.length),
-      etpayApiToken: server.config.etpay!.apiToken,
+      etpayApiToken: builtInSettings(server.config).etpay!.apiToken,
       tpagaPassword: tpagaConfig.password,
       tpagaBasic: basic(tpagaConfig.username, tpagaConfig.password),
       etpaySignatureToken: etpayStored.providerSecret!,

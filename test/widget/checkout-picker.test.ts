@@ -95,7 +95,7 @@ describe('<pasarela-checkout> loading and picking a provider', () => {
       'ETpay Transferencia bancaria',
       'Tpaga Billetera Tpaga',
     ]);
-    expect($$(mounted.element, '[part="provider"] svg')).to.have.length(2);
+    expect($$(mounted.element, '[part="provider"] img[alt=""]')).to.have.length(2);
     expect($(mounted.element, 'fieldset')!.getAttribute('part')).to.equal('provider-list');
     expect($$(mounted.element, 'input:checked')).to.have.length(0);
     expect(text(mounted.element, '[part="pay-button"]')).to.equal('Pagar');

@@ -13,12 +13,16 @@ declare global {
   }
 }
 
-/** No element the page did not write itself: no image, script, frame or inline handler. */
+/**
+ * No element the page did not write itself: no image (but the providers' own marks), script,
+ * frame or inline handler.
+ */
 function injected(element: HTMLElement): string[] {
   return $$(element, '*')
     .filter(
       (node) =>
-        ['IMG', 'SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'B'].includes(node.tagName) ||
+        (['IMG', 'SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'B'].includes(node.tagName) &&
+          !node.matches('[part="provider"] > img.icon[alt=""]')) ||
         [...node.attributes].some((attribute) => attribute.name.startsWith('on')),
     )
     .map((node) => node.outerHTML);

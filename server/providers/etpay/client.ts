@@ -6,6 +6,7 @@ import {
   OperationNotSupportedError,
   type PaymentProvider,
   type ProviderAnswer,
+  type ProviderCapabilities,
   type ProviderInfo,
   type ProviderObservation,
   ProviderRejectedError,
@@ -13,6 +14,7 @@ import {
 import { joinUrl, redact } from '../shared-http.js';
 import { initializeBody } from './initialize-request.js';
 import { mapAttempts } from './mapping.js';
+import { etpayMark } from './mark.js';
 import { type FindEtpaySession, type VerifiedPayment, verifyPaymentJwt } from './payment-jwt.js';
 
 export interface EtpayProviderOptions {
@@ -44,12 +46,15 @@ export interface EtpayProvider extends PaymentProvider {
   verifyPaymentJwt(jwt: string, findSession: FindEtpaySession): Promise<VerifiedPayment>;
 }
 
+export const etpayCapabilities: ProviderCapabilities = { deliver: false, refund: false, cancel: false };
+
 export const etpayInfo: ProviderInfo = {
   id: 'etpay',
   name: 'ETpay',
   currency: 'CLP',
   country: 'CL',
   flow: 'redirect',
+  mark: etpayMark,
 };
 
 const defaultLifetimeMs = 30 * 60_000;
@@ -89,7 +94,7 @@ export function createEtpayProvider(options: EtpayProviderOptions): EtpayProvide
 
   return {
     info: etpayInfo,
-    capabilities: { deliver: false, refund: false, cancel: false },
+    capabilities: etpayCapabilities,
 
     async create(session: PaymentSession, context: CreateContext): Promise<ProviderAnswer> {
       const response = await send({

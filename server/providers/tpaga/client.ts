@@ -5,6 +5,7 @@ import {
   type CreateContext,
   type PaymentProvider,
   type ProviderAnswer,
+  type ProviderCapabilities,
   type ProviderInfo,
   type ProviderObservation,
   ProviderRejectedError,
@@ -12,6 +13,7 @@ import {
 import { joinUrl, redact } from '../shared-http.js';
 import { createBody } from './create-request.js';
 import { toObservation } from './mapping.js';
+import { tpagaMark } from './mark.js';
 import {
   isValidTpagaToken,
   type TpagaCreatedPaymentRequest,
@@ -47,12 +49,15 @@ export interface TpagaProvider extends PaymentProvider {
   isValidToken(token: string): boolean;
 }
 
+export const tpagaCapabilities: ProviderCapabilities = { deliver: true, refund: true, cancel: true };
+
 export const tpagaInfo: ProviderInfo = {
   id: 'tpaga',
   name: 'Tpaga',
   currency: 'COP',
   country: 'CO',
   flow: 'wallet',
+  mark: tpagaMark,
 };
 
 /** The three state changes of §4.3, by Pasarela operation. */
@@ -149,7 +154,7 @@ export function createTpagaProvider(options: TpagaProviderOptions): TpagaProvide
 
   return {
     info: tpagaInfo,
-    capabilities: { deliver: true, refund: true, cancel: true },
+    capabilities: tpagaCapabilities,
 
     async create(session: PaymentSession, context: CreateContext): Promise<ProviderAnswer> {
       const operation = 'payment_requests/create';

@@ -1,6 +1,6 @@
 // What both sandboxes' control APIs (`…/_sim/*`) have in common: the refusal type and its JSON
 // answer, body parsing, and the routes for webhook behaviours, reset, flush, the session list and
-// replaying a delivery. Each sandbox adds its own routes (ETpay attempts, Tpaga pay/fail/…).
+// replaying a delivery. Each sandbox adds its own routes (payment attempts, pay/fail/…).
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { ApiFault } from './faults.js';
@@ -39,7 +39,7 @@ export interface ControlledSandbox {
 }
 
 export interface ControlOptions {
-  /** `etpay` or `tpaga`, for log lines. */
+  /** The provider's id, for log lines. */
   name: string;
   log: (line: string) => void;
   /** The session token of a request, refused with a 404 when unknown. */

@@ -2,9 +2,9 @@ import type { Hono } from 'hono';
 import type { ApiFault } from './faults.js';
 import type { WebhookBehaviour, WebhookDelivery, WebhookDispatcher } from './webhooks.js';
 
-/** One session (ETpay) or payment request (Tpaga) as the sandboxes' sessions page lists it. */
+/** One provider session or payment request as the sandboxes' sessions page lists it. */
 export interface SandboxSessionSummary {
-  /** ETpay session `token`, or Tpaga `pr-…` token. */
+  /** The provider's own reference for it (a session token, a payment request token). */
   token: string;
   orderId: string;
   amount: number;

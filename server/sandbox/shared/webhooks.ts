@@ -23,7 +23,7 @@ export interface WebhookBehaviour {
 
 export interface WebhookRequest {
   url: string;
-  /** JSON text, or `null` for a body-less POST (Tpaga). */
+  /** JSON text, or `null` for a body-less POST (a notification that carries only its path). */
   body: string | null;
 }
 

@@ -126,12 +126,19 @@ function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
 }
 
+/** A picker mark as the server's built-in providers give it: a `data:` URL of a rounded square. */
+export function svgMark(colour: string): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="${colour}"/></svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
 export const etpayInfo = {
   id: 'etpay',
   name: 'ETpay',
   currency: 'CLP',
   country: 'CL',
   flow: 'redirect',
+  mark: svgMark('#1f4fa3'),
 } as const;
 export const tpagaInfo = {
   id: 'tpaga',
@@ -139,6 +146,7 @@ export const tpagaInfo = {
   currency: 'COP',
   country: 'CO',
   flow: 'wallet',
+  mark: svgMark('#0f7d6e'),
 } as const;
 
 export function config(...providers: ServerConfig['providers']): ServerConfig {

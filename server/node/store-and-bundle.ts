@@ -1,21 +1,21 @@
-// Node-only edges: opening the store named by DATABASE_URL, reading the built widget bundle,
-// and running the app on a Node listener with graceful shutdown.
+// Node-only edges: opening the store named by DATABASE_URL and reading the built widget bundle
+// from disk.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
-import type { WidgetBundle } from './routes/widget.js';
-import type { Store } from './store/store.js';
+import type { Config } from '../config.js';
+import type { WidgetBundle } from '../routes/widget.js';
+import type { Store } from '../store/store.js';
 
 export async function openStore(database: Config['databaseUrl']): Promise<Store> {
   switch (database.kind) {
     case 'sqlite': {
-      const { openSqliteStore } = await import('./store/sqlite/index.js');
+      const { openSqliteStore } = await import('../store/sqlite/index.js');
       return openSqliteStore({ path: database.path });
     }
     case 'postgres': {
-      const { openPostgresStore } = await import('./store/postgres/index.js');
+      const { openPostgresStore } = await import('../store/postgres/index.js');
       return openPostgresStore({ url: database.url });
     }
   }
@@ -38,8 +38,10 @@ export function loadWidgetBundle(path = defaultBundlePath()): WidgetBundle | und
 }
 
 function defaultBundlePath(): string {
-  // server/ in the source tree and dist/server/ in the build both sit next to the package root.
+  // This file sits in server/node/ in the source tree and in dist/server/node/ in the build:
+  // the package root is two or three levels up.
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${join('dist', 'server')}`) ? join(here, '..', '..') : join(here, '..');
+  const built = here.endsWith(join('dist', 'server', 'node'));
+  const root = built ? join(here, '..', '..', '..') : join(here, '..', '..');
   return join(root, 'dist', 'widget', 'pasarela.js');
 }
