@@ -78,7 +78,9 @@ export interface WebhookRequest {
   params: Record<string, string>;
   /** The body as JSON (a 400 `invalid_json` when it is not). */
   json(): Promise<unknown>;
-  /** The request itself, for headers; its body is read through `json()`. */
+  /** The body's exact text, for a signature over it; `json()` may still be called after. */
+  text(): Promise<string>;
+  /** The request itself, for headers; its body is read through `json()` or `text()`. */
   raw: Request;
   findSession: SessionLookup;
 }

@@ -32,6 +32,7 @@ export function webhookRoutes(ctx: AppContext, modules: readonly ProviderModule[
           const outcome = await webhook.handle({
             params: c.req.param() as Record<string, string>,
             json: () => readJson(c),
+            text: () => c.req.text(),
             raw: c.req.raw,
             findSession: (ref) => ctx.store.findByProviderRef(info.id, ref),
           });
