@@ -181,7 +181,7 @@ function batchedStdout(): { write(line: string): void; flushSync(): void } {
       lines.push(line);
       length += line.length;
       if (length >= 4096) flush();
-      else timer ??= setTimeout(flush, 100).unref();
+      else timer ??= unref(setTimeout(flush, 100));
     },
     flushSync,
   };
@@ -190,7 +190,8 @@ function batchedStdout(): { write(line: string): void; flushSync(): void } {
 // What is still gathered goes out when the process exits (pino does the same for its destination).
 const atExit = new Set<() => void>();
 function onExit(flushSync: () => void): void {
-  if (atExit.size === 0) {
+  // `process` is Node's (and Bun's and Deno's); elsewhere the 100 ms timer is the only flush.
+  if (atExit.size === 0 && typeof globalThis.process?.once === 'function') {
     process.once('exit', () => {
       for (const flush of atExit) {
         try {
@@ -291,3 +292,9 @@ export function createLogger(options: LoggerOptions = {}): Logger & { flush(): v
 
 /** A logger that drops everything (for tests and benchmarks). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A timer that does not keep the process alive, where timers are objects that can say so. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}

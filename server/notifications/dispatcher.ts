@@ -86,7 +86,7 @@ export class Dispatcher {
     // Right after a change, on the next turn of the event loop (a 0 ms timer waits 1 ms).
     if (delayMs === 0) {
       this.#timer = undefined;
-      setImmediate(look);
+      nextTurn(look);
       return;
     }
     this.#timer = setTimeout(look, delayMs);
@@ -238,3 +238,7 @@ export function describeDestination(destination: string): string {
   const url = new URL(destination);
   return `${url.origin}${url.pathname}`;
 }
+
+/** The next turn of the event loop: `setImmediate` where the runtime has it (Node, Bun, Deno). */
+const nextTurn: (run: () => void) => void =
+  typeof globalThis.setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0);
