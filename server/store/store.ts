@@ -94,8 +94,8 @@ export class StoreBusyError extends Error {
 }
 
 /**
- * The database cannot be reached (PostgreSQL down, restarting, or out of connections): nothing was
- * written. Routes answer 503 with `Retry-After`; the store reconnects by itself.
+ * The database cannot be reached or written (PostgreSQL down, restarting, or out of connections;
+ * a SQLite disk full, a read-only or failing file): nothing was written. Routes answer 503 with `Retry-After`; the store reconnects by itself.
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';

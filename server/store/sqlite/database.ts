@@ -95,6 +95,17 @@ export function isBusy(error: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
+/**
+ * The database cannot take the operation for now, whatever is retried at once: the disk is full
+ * (SQLITE_FULL), the file or its filesystem is read-only (SQLITE_READONLY…), the disk failed
+ * (SQLITE_IOERR…) or the file cannot be opened (SQLITE_CANTOPEN). Nothing was written: SQLite
+ * rolls the statement (or its transaction) back.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code);
+}
+
 export function readSettings(db: Database.Database): SqliteSettings {
   const pragma = (name: string): unknown => db.pragma(name, { simple: true });
   return {

@@ -1,9 +1,17 @@
-import { type IdempotencyRecord, type SessionQuery, type Store, StoreBusyError } from '../store.js';
+import type Database from 'better-sqlite3';
+import {
+  type IdempotencyRecord,
+  type SessionQuery,
+  type Store,
+  StoreBusyError,
+  StoreUnavailableError,
+} from '../store.js';
 import { makeApplyObservation } from './apply-observation.js';
 import {
   BUSY_BUDGET_MS,
   canWrite,
   isBusy,
+  isUnavailable,
   openDatabase,
   readSettings,
   type SqliteSettings,
@@ -22,6 +30,12 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long an operation retries a database locked by another connection (5 s). */
   busyBudgetMs?: number;
+  /**
+   * Tests only: called once with the store's own connection, to set connection-level pragmas
+   * (`max_page_count` for a full disk, `query_only` for a read-only file) that another
+   * connection to the same file cannot.
+   */
+  connectionForTests?: (db: Database.Database) => void;
 }
 
 /** A `Store` that can also report its own connection's settings (diagnostics, tests). */
@@ -40,6 +54,7 @@ function listLimit(limit: number | undefined): number {
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const db = openDatabase(options.path);
+  options.connectionForTests?.(db);
   const st = prepareStatements(db);
   const outbox = prepareOutbox(db);
   const applyObservation = makeApplyObservation(db, st, outbox.announce);
@@ -66,7 +81,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   /**
    * Runs one synchronous operation, retrying while another connection holds the lock. Each try
    * blocks for at most the short busy_timeout; between tries the event loop is free, so status
-   * reads, health checks and streams carry on. Past the budget: `StoreBusyError`.
+   * reads, health checks and streams carry on. Past the budget: `StoreBusyError`. A full disk or
+   * a read-only or failing file is not retried: `StoreUnavailableError` at once.
    */
   async function run<T>(operation: () => T): Promise<T> {
     const deadline = Date.now() + budget;
@@ -74,6 +90,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       try {
         return operation();
       } catch (error) {
+        if (isUnavailable(error)) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new StoreUnavailableError(
+            `SQLite cannot write or read its file (${(error as { code: string }).code}): ${message}`,
+          );
+        }
         if (!isBusy(error)) throw error;
         if (Date.now() + pause > deadline) {
           throw new StoreBusyError(`the database stayed locked for ${budget} ms by another connection`);
