@@ -20,8 +20,8 @@ export function controlRoutes(sandbox: Omit<EtpaySandbox, 'app'>, log: (line: st
   const sim = controlApp(sandbox, { name: 'etpay', log, knownToken });
 
   sim.post('/api', async (c) => {
-    const { fault, count } = await readBody(c, faultBody);
-    sandbox.failApi(fault, count);
+    const { fault, count, body } = await readBody(c, faultBody);
+    sandbox.failApi(fault, count, body);
     return c.json({ fault, count });
   });
 

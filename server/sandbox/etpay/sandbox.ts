@@ -74,7 +74,7 @@ export function createEtpaySandbox(options: EtpaySandboxOptions): EtpaySandbox {
       sessionOf(token);
       sessionBehaviours.set(token, next);
     },
-    failApi: (fault, count) => core.faults.add(fault, count),
+    failApi: (fault, count, body) => core.faults.add(fault, count, body),
     resetBehaviours: () => {
       behaviour = defaultBehaviour;
       sessionBehaviours.clear();

@@ -22,10 +22,17 @@ export const webhookBody = z.strictObject({
   mode: z.enum(WebhookMode),
   delayMs: z.number().int().min(0).max(600_000).optional(),
 });
-export const faultBody = z.strictObject({
-  fault: z.enum(ApiFault),
-  count: z.number().int().min(1).max(1_000).default(1),
-});
+export const faultBody = z
+  .strictObject({
+    fault: z.enum(ApiFault),
+    count: z.number().int().min(1).max(1_000).default(1),
+    /** What a `garbage` answer carries instead of the provider's JSON (an HTML error page). */
+    body: z.string().max(65_536).optional(),
+  })
+  .refine((value) => value.body === undefined || value.fault === ApiFault.garbage, {
+    path: ['body'],
+    message: 'only a garbage fault takes a body',
+  });
 const deliveryId = z.coerce.number().int().positive();
 
 /** The part of a sandbox the common control routes drive. */

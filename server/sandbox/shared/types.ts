@@ -26,8 +26,8 @@ export interface Sandbox {
   /** Default notification behaviour for sessions without their own. */
   setWebhookBehaviour(behaviour: WebhookBehaviour): void;
   setSessionWebhookBehaviour(token: string, behaviour: WebhookBehaviour): void;
-  /** The next `count` API calls fail this way. */
-  failApi(fault: ApiFault, count: number): void;
+  /** The next `count` API calls fail this way; `body` is what a `garbage` answer carries. */
+  failApi(fault: ApiFault, count: number, body?: string): void;
   /** Forgets scripted behaviours (not sessions). */
   resetBehaviours(): void;
   /** Stops timers, ends hanging requests, waits for notifications in flight. */

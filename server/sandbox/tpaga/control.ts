@@ -23,8 +23,8 @@ export function controlRoutes(sandbox: Omit<TpagaSandbox, 'app'>, log: (line: st
       sandbox.setDisabled(disabled);
       return c.json({ disabled });
     }
-    const { fault, count } = check(faultBody, body);
-    sandbox.failApi(fault, count);
+    const { fault, count, body: garbage } = check(faultBody, body);
+    sandbox.failApi(fault, count, garbage);
     return c.json({ fault, count });
   });
 

@@ -60,7 +60,7 @@ export function createTpagaSandbox(options: TpagaSandboxOptions): TpagaSandbox {
     setSessionWebhookBehaviour: (token, behaviour) => {
       core.require(token).webhook = behaviour;
     },
-    failApi: (fault, count) => core.faults.add(fault, count),
+    failApi: (fault, count, body) => core.faults.add(fault, count, body),
     resetBehaviours: () => core.resetBehaviours(),
     pay: (token) => decideNow(token, true),
     fail: (token) => decideNow(token, false),
