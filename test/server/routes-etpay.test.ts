@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './app.fixture.js';
 import { created, etpayFunnel, statusOf } from './flows.fixture.js';
@@ -166,6 +166,37 @@ describe('ETpay end to end against the sandbox', () => {
     }
     expect(await statusOf(server, session.id)).toBe('pending');
     expect(await server.store.listEvents(session.id)).toEqual([]);
+  });
+
+  it('reads a body with a duplicated key as JSON does (the last wins), and only a verified JWT changes anything', async () => {
+    server = await startTestServer();
+    const session = await created(server, 'etpay');
+    const stored = (await server.store.getSession(session.id))!;
+    const valid = await new SignJWT({
+      session_token: stored.providerRef,
+      merchant_order_id: 'OC-1001',
+      payment_token: 'p'.repeat(64),
+      payment_status: 'success',
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(stored.providerSecret!));
+    const rs256 = await new SignJWT({ session_token: stored.providerRef, payment_status: 'success' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign((await generateKeyPair('RS256')).privateKey);
+
+    // The valid JWT first, then a forged one under the same key: the forged one is read, and refused.
+    const shadowed = await webhook(
+      `{"payment": ${JSON.stringify(valid)}, "payment": ${JSON.stringify(rs256)}}`,
+    );
+    expect(shadowed.status).toBe(401);
+    expect(await statusOf(server, session.id)).toBe('pending');
+    expect(await server.store.listEvents(session.id)).toEqual([]);
+
+    // The other way round, the verified JWT is read and applied, once.
+    const applied = await webhook(`{"payment": "x.y.z", "payment": ${JSON.stringify(valid)}}`);
+    expect(applied.status).toBe(200);
+    expect(await statusOf(server, session.id)).toBe('paid');
+    expect(await server.store.listEvents(session.id)).toHaveLength(1);
   });
 
   it('answers malformed notifications with 400', async () => {
