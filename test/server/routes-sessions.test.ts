@@ -143,6 +143,35 @@ describe('POST /api/sessions', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'return_url_not_allowed' } });
   });
 
+  it('sends the buyer back only to the return_url the signed order named, whatever the return query says', async () => {
+    server = await startTestServer({ env: { PASARELA_ALLOWED_ORIGINS: 'https://shop.example' } });
+    const own = (await (await server.createSession('etpay')).json()) as { id: string };
+    const named = (await (
+      await server.createSession('etpay', { return_url: 'https://shop.example/thanks' })
+    ).json()) as { id: string };
+    const tries = [
+      'return_url=https://evil.example/',
+      'next=//evil.example',
+      'url=javascript:alert(1)',
+      'jwt=x',
+    ];
+    for (const query of tries) {
+      const back = await fetch(`${server.url}/return/${own.id}?${query}`, { redirect: 'manual' });
+      expect(back.status).toBe(303);
+      expect(back.headers.get('location')).toBe(`${server.url}/?pasarela_session=${own.id}`);
+      const shop = await fetch(`${server.url}/return/${named.id}?${query}`, { redirect: 'manual' });
+      expect(shop.headers.get('location')).toBe(`https://shop.example/thanks?pasarela_session=${named.id}`);
+    }
+    const unknown = await fetch(
+      `${server.url}/return/ps_${'x'.repeat(22)}?return_url=https://evil.example/`,
+      {
+        redirect: 'manual',
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('location')).toBeNull();
+  });
+
   it('answers 404 for unknown and malformed session ids', async () => {
     server = await startTestServer();
     for (const id of ['ps_AAAAAAAAAAAAAAAAAAAAAA', 'nope', "ps_'; drop table sessions"]) {
