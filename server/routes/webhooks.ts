@@ -9,7 +9,9 @@ import { readJson } from './read-json.js';
 /**
  * Provider notifications at `POST /webhooks/<id>…`, each read by its provider's own handler:
  * either verified there (a signed JWT) and applied, or a hint that makes Pasarela ask the provider.
- * Either way the answer is 200 only after the verified status is stored.
+ * The 200 follows what the notification means being stored: the verified status; for a hint, the
+ * provider's answer, or (within moments of the last question about that payment) the next check
+ * brought forward in the store, so a crash before that question loses nothing.
  */
 export function webhookRoutes(ctx: AppContext, modules: readonly ProviderModule[]): Hono {
   const app = new Hono();
