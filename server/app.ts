@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { randomId } from './core/ids.js';
 import type { PublicSession } from './core/session.js';
@@ -15,13 +15,14 @@ import { apiHeadersMiddleware, isApiRequest } from './middleware/api-headers.js'
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
 import { memoryCounter, sharedCounter } from './middleware/rate-counter.js';
 import { rateLimit } from './middleware/rate-limit.js';
-import { requestHeader } from './middleware/request-header.js';
+import { requestBasics } from './middleware/request-basics.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { hookSender, type Sender, webhookSender } from './notifications/senders.js';
 import { Payments, type TrustedOrder } from './payments.js';
+import { enabledProviders } from './providers/enabled.js';
 import { ProviderError } from './providers/errors.js';
 import { builtInProviders } from './providers/index.js';
-import type { PaymentProvider, ProviderContext, ProviderModule } from './providers/provider.js';
+import type { ProviderModule } from './providers/provider.js';
 import { Reconciler } from './reconciler.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
@@ -370,52 +371,6 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
       await dispatcher.stop();
     },
   });
-}
-
-/** The clients of the modules `config` enabled, in the modules' order. */
-function enabledProviders(
-  modules: readonly ProviderModule[],
-  config: Config,
-  context: ProviderContext,
-): PaymentProvider[] {
-  const ids = new Set(modules.map((module) => module.info.id));
-  if (ids.size !== modules.length) throw new ConfigError('Two provider modules have the same id.');
-  for (const id of Object.keys(config.providers)) {
-    if (!ids.has(id)) {
-      throw new ConfigError(
-        `The settings name a provider "${id}" that no module provides: pass the same providers to loadConfig and createPasarela.`,
-      );
-    }
-  }
-  return modules
-    .filter((module) => !module.configuration || Object.hasOwn(config.providers, module.info.id))
-    .map((module) => module.create(config.providers[module.info.id], context));
-}
-
-const validRequestId = /^[\w=-]{1,255}$/;
-
-/**
- * The first middleware: the request's id (a load balancer's `X-Request-Id` when it sent a sane
- * one, else a per-process prefix and a counter: randomUUID per request was a measurable share of a
- * status read) and its line in the access log, in one async step rather than two.
- */
-function requestBasics(log: Logger, prefix: string): MiddlewareHandler {
-  let count = 0;
-  return async (c, next) => {
-    const started = performance.now();
-    const incoming = requestHeader(c, 'x-request-id');
-    const requestId =
-      incoming && validRequestId.test(incoming) ? incoming : `${prefix}-${(++count).toString(36)}`;
-    c.set('requestId', requestId);
-    await next();
-    log.info('request', {
-      requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  };
 }
 
 /** `ps_` + 22 base62 characters from a CSPRNG: about 131 bits. */
