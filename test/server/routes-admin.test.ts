@@ -16,6 +16,10 @@ describe('admin API', () => {
     for (const headers of [
       {},
       { Authorization: 'Bearer wrong-token-wrong-token' },
+      // Of the same length as the token, differing in the last character, the first, or the case.
+      { Authorization: `Bearer ${adminToken.slice(0, -1)}x` },
+      { Authorization: `Bearer x${adminToken.slice(1)}` },
+      { Authorization: `Bearer ${adminToken.toUpperCase()}` },
       { Authorization: adminToken },
     ] as Array<Record<string, string>>) {
       const response = await fetch(`${server.url}/api/admin/sessions`, { headers });
