@@ -180,10 +180,7 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Con
   const providers: Record<string, unknown> = {};
   modules.forEach((module, index) => {
     const configuration = module.configuration;
-    if (!configuration) {
-      providers[module.info.id] = undefined;
-      return;
-    }
+    if (!configuration) return;
     const values = { ...providerValues[index] };
     const [first, second] = configuration.credentials;
     const pair = pairOrFail([first, values[first]], [second, values[second]]);
@@ -195,7 +192,9 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Con
       sandboxUrl: `${publicUrl}/sandbox/${module.info.id}`,
     });
   });
-  if (Object.keys(providers).length === 0) failNoProvider(modules);
+  // A module without a configuration is always on (`createPasarela` enables it without settings).
+  const alwaysOn = modules.some((module) => !module.configuration);
+  if (Object.keys(providers).length === 0 && !alwaysOn) failNoProvider(modules);
 
   return {
     port,

@@ -18,10 +18,7 @@ export function webhookRoutes(ctx: AppContext, modules: readonly ProviderModule[
   for (const { info } of modules) {
     const provider = ctx.payments.provider(info.id);
     if (!provider) {
-      app.post(`/${info.id}/*`, () => {
-        throw new PasarelaError(404, 'provider_not_available', `${info.name} is not enabled on this server.`);
-      });
-      app.post(`/${info.id}`, () => {
+      app.on('POST', [`/${info.id}`, `/${info.id}/*`], () => {
         throw new PasarelaError(404, 'provider_not_available', `${info.name} is not enabled on this server.`);
       });
     } else if (provider.webhook) {

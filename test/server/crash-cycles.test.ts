@@ -16,11 +16,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyWebhook } from '../../server/index.js';
 import { signOrder } from '../../server/orders.js';
 import { createSandboxes, type Sandboxes } from '../../server/sandbox/index.js';
 import { providerEnv } from './cluster.fixture.js';
-import { gate, type Provider, plans, random, type Tracked } from './helpers/crash-load.js';
+import {
+  type Counts,
+  expectEveryDelivered,
+  gate,
+  type Provider,
+  plans,
+  random,
+  summary,
+  type Tracked,
+} from './helpers/crash-load.js';
 import { listen } from './helpers/listen.js';
 import { freshSchema, skipReason, testDatabaseUrl } from './helpers/postgres.js';
 import { type ScriptedReceiver, scriptedReceiver } from './helpers/scripted-receiver.js';
@@ -37,20 +45,6 @@ afterEach(async () => {
   killAll();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface Counts {
-  cycles: number;
-  created: number;
-  acknowledged: number;
-  transitions: number;
-  received: number;
-  duplicates: number;
-  inFlightAtKills: number;
-  serverErrors: number;
-  unacknowledgedStored: number;
-  hintsStoredLater: number;
-  hintsAnsweredEarly: number;
-}
 
 async function battery(label: string, databaseUrl: string, storeSeed: number): Promise<Counts> {
   const rand = random(storeSeed);
@@ -336,32 +330,7 @@ async function battery(label: string, databaseUrl: string, storeSeed: number): P
   }
 
   // Each one delivered, signed, at least once.
-  const verified = new Set<string>();
-  const deadline = Date.now() + 60_000;
-  let checked = 0;
-  while ([...notifications.keys()].some((id) => !verified.has(id))) {
-    if (Date.now() > deadline) {
-      const missing = [...notifications.keys()].filter((id) => !verified.has(id));
-      throw new Error(
-        `${missing.length} notifications never delivered, e.g. ${missing.slice(0, 3).join(', ')}`,
-      );
-    }
-    await receiver.waitFor(checked + 1, Math.max(1, deadline - Date.now())).catch(() => undefined);
-    for (; checked < receiver.requests.length; checked++) {
-      const request = receiver.requests[checked]!;
-      const { payload } = await verifyWebhook<{ type: string; data: { id: string } }>(
-        request.body,
-        request.headers,
-        webhookSecret,
-      );
-      const id = request.headers['webhook-id']!;
-      const event = notifications.get(id);
-      expect(event, `a delivered notification (${id}) was stored`).toBeDefined();
-      expect(payload.type).toBe(event!.type);
-      expect(payload.data.id).toBe(event!.sessionId);
-      verified.add(id);
-    }
-  }
+  await expectEveryDelivered(receiver, notifications, webhookSecret);
   counts.received = receiver.requests.length;
   counts.duplicates = counts.received - new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size;
   return counts;
@@ -378,15 +347,7 @@ async function run(label: string, databaseUrl: string, storeSeed: number) {
       cause: error,
     });
   }
-  console.log(
-    `crash cycles ${label} (seed ${seed}): ${counts.cycles} cycles, ${counts.created} sessions created, ` +
-      `${counts.acknowledged} webhooks acknowledged, ${counts.transitions} transitions, ` +
-      `${counts.received} notifications received, ${counts.duplicates} duplicates delivered ` +
-      `(${counts.unacknowledgedStored} stored without their 201, ${counts.serverErrors} 5xx answers, ` +
-      `${counts.hintsAnsweredEarly} Tpaga hints answered before their status was stored, ` +
-      `${counts.hintsStoredLater} still unstored at the end of the run, ` +
-      `${counts.inFlightAtKills} requests in flight at the kills; ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-  );
+  console.log(summary(label, seed, counts, Date.now() - started));
   expect(counts.cycles).toBeGreaterThanOrEqual(cycles);
 }
 

@@ -1,5 +1,9 @@
 // The crash battery's pieces (test/server/crash-cycles.test.ts): a seeded random, the plans of
-// provider notifications per session, and a gate that holds requests while no server listens.
+// provider notifications per session, a gate that holds requests while no server listens, the
+// check that every stored notification reached the merchant, and the summary line.
+import { expect } from 'vitest';
+import { verifyWebhook } from '../../../server/index.js';
+import type { ScriptedReceiver } from './scripted-receiver.js';
 
 /** mulberry32: small, seeded, good enough to replay a schedule. */
 export function random(from: number): () => number {
@@ -76,4 +80,65 @@ export function gate() {
       });
     },
   };
+}
+
+export interface Counts {
+  cycles: number;
+  created: number;
+  acknowledged: number;
+  transitions: number;
+  received: number;
+  duplicates: number;
+  inFlightAtKills: number;
+  serverErrors: number;
+  unacknowledgedStored: number;
+  hintsStoredLater: number;
+  hintsAnsweredEarly: number;
+}
+
+/** Waits (60 s at most) until every stored notification event arrived, signed, at least once. */
+export async function expectEveryDelivered(
+  receiver: ScriptedReceiver,
+  notifications: ReadonlyMap<string, { type: string; sessionId: string }>,
+  webhookSecret: string,
+): Promise<void> {
+  const verified = new Set<string>();
+  const deadline = Date.now() + 60_000;
+  let checked = 0;
+  while ([...notifications.keys()].some((id) => !verified.has(id))) {
+    if (Date.now() > deadline) {
+      const missing = [...notifications.keys()].filter((id) => !verified.has(id));
+      throw new Error(
+        `${missing.length} notifications never delivered, e.g. ${missing.slice(0, 3).join(', ')}`,
+      );
+    }
+    await receiver.waitFor(checked + 1, Math.max(1, deadline - Date.now())).catch(() => undefined);
+    for (; checked < receiver.requests.length; checked++) {
+      const request = receiver.requests[checked]!;
+      const { payload } = await verifyWebhook<{ type: string; data: { id: string } }>(
+        request.body,
+        request.headers,
+        webhookSecret,
+      );
+      const id = request.headers['webhook-id']!;
+      const event = notifications.get(id);
+      expect(event, `a delivered notification (${id}) was stored`).toBeDefined();
+      expect(payload.type).toBe(event!.type);
+      expect(payload.data.id).toBe(event!.sessionId);
+      verified.add(id);
+    }
+  }
+}
+
+/** One line per store, the figures SECURITY.md quotes. */
+export function summary(label: string, seed: number, counts: Counts, ms: number): string {
+  return (
+    `crash cycles ${label} (seed ${seed}): ${counts.cycles} cycles, ${counts.created} sessions created, ` +
+    `${counts.acknowledged} webhooks acknowledged, ${counts.transitions} transitions, ` +
+    `${counts.received} notifications received, ${counts.duplicates} duplicates delivered ` +
+    `(${counts.unacknowledgedStored} stored without their 201, ${counts.serverErrors} 5xx answers, ` +
+    `${counts.hintsAnsweredEarly} Tpaga hints answered before their status was stored, ` +
+    `${counts.hintsStoredLater} still unstored at the end of the run, ` +
+    `${counts.inFlightAtKills} requests in flight at the kills; ${(ms / 1000).toFixed(1)} s)`
+  );
 }
