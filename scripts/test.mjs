@@ -3,12 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const work = mkdtempSync(join(tmpdir(), 'pasarela-test-'));
 const bin = (name) => join('node_modules', '.bin', name);
 const totals = { passed: 0, failed: 0 };
 const failedSteps = [];
+/** Failed tests by name, repeated above the summary line so that the end of a CI log says which. */
+const failedTests = [];
 
 function run(name, command, args, env = {}) {
   console.log(`\n▶ ${name}`);
@@ -36,6 +39,13 @@ for (const [name, command, args] of [
   else totals.failed += 1;
 }
 
+function firstLine(text) {
+  const line = stripVTControlCharacters(String(text ?? ''))
+    .split('\n')
+    .find((part) => part.trim());
+  return (line ?? '').trim().slice(0, 300);
+}
+
 /** A vitest run, counted from its JSON report; a crash with no report counts as one failure. */
 function vitestStep(name, file, args = []) {
   const json = join(work, file);
@@ -53,6 +63,14 @@ function vitestStep(name, file, args = []) {
     (file) => file.status === 'failed' && !file.assertionResults?.some((test) => test.status === 'failed'),
   ).length;
   const failed = counts ? counts.numFailedTests + brokenFiles : 0;
+  for (const file of counts?.testResults ?? []) {
+    const where = relative(process.cwd(), file.name);
+    const tests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    if (file.status === 'failed' && tests.length === 0)
+      failedTests.push(`${where}: ${firstLine(file.message)}`);
+    for (const test of tests)
+      failedTests.push(`${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+  }
   totals.passed += counts?.numPassedTests ?? 0;
   totals.failed += ok || failed ? failed : 1;
 }
@@ -71,6 +89,7 @@ const wtr = readCounts(wtrJson);
 if (wtr) {
   totals.passed += wtr.passed;
   totals.failed += wtr.failed;
+  failedTests.push(...(wtr.failedTests ?? []));
 }
 if (!browserOk && (!wtr || wtr.failed === 0)) totals.failed += 1;
 
@@ -81,6 +100,7 @@ vitestStep('end-to-end flows (playwright-core, Chromium, npm start)', 'e2e.json'
 ]);
 
 rmSync(work, { recursive: true, force: true });
+if (failedTests.length) console.log(`\nfailed tests:\n${failedTests.map((test) => `  ${test}`).join('\n')}`);
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
 process.exit(failedSteps.length || totals.failed ? 1 : 0);
