@@ -100,10 +100,15 @@ const onServerCore = (args: string[]): [string, string[]] =>
 
 async function startDeployed(): Promise<{ url: string; pid: number; lines: () => number }> {
   const port = await freePort();
-  // The log goes into a pipe, as under a process manager, read by `cat` into a file: a reader in
-  // this process would take its time from the load generator, during the deployed rounds only.
+  // The log goes into a pipe, as under a process manager, read by `cat` into a file. The reader
+  // runs on the server's core, as a log shipper shares a deployment's CPU: on the load
+  // generator's core it was starved at full load, and the server held its unread log in memory
+  // (its RSS rose by 120 MB in one run).
   const logFile = join(dir, 'server.log');
-  const sink = spawn('sh', ['-c', `exec cat > "${logFile}"`], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const [sinkCommand, sinkArgs] = serverCore
+    ? ['taskset', ['-c', serverCore, 'sh', '-c', `exec cat > "${logFile}"`]]
+    : ['sh', ['-c', `exec cat > "${logFile}"`]];
+  const sink = spawn(sinkCommand, sinkArgs, { stdio: ['pipe', 'ignore', 'inherit'] });
   children.push(sink);
   const [command, args] = onServerCore(['--import', 'tsx', 'server/cli.ts']);
   const child = spawn(command, args, {
