@@ -1,10 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requestHeader } from './request-header.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
     /** This request's id (`X-Request-Id`), set by the first middleware. */
     requestId: string;
+    /** Set when a merchant's app handled the request before Pasarela (middleware/request-basics.ts). */
+    pasarelaAfterOthers: boolean;
   }
 }
 
@@ -61,7 +64,17 @@ export function apiHeaders(c: Context, own: Record<string, string>): Record<stri
   return Object.assign(headers, own);
 }
 
-/** A JSON answer of the API on the fast path: a plain-object `Response`, Hono's headers merged in. */
-export function apiAnswer(c: Context, body: string, status: number, own: Record<string, string>): Response {
+/**
+ * A JSON answer of the API on the fast path: a plain-object `Response`, Hono's headers merged in.
+ * When a merchant's app ran its own handlers first, through `c.body()` instead: the headers they
+ * set with `c.header()` live in the context and only Hono's own answers take them.
+ */
+export function apiAnswer(
+  c: Context,
+  body: string,
+  status: ContentfulStatusCode,
+  own: Record<string, string>,
+): Response {
+  if (c.get('pasarelaAfterOthers')) return c.body(body, status, apiHeaders(c, own));
   return new Response(body, { status, headers: apiHeaders(c, own) });
 }

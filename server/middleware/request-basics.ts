@@ -17,6 +17,9 @@ export function requestBasics(log: Logger, prefix: string): MiddlewareHandler {
     const requestId =
       incoming && validRequestId.test(incoming) ? incoming : `${prefix}-${(++count).toString(36)}`;
     c.set('requestId', requestId);
+    // Handlers of a merchant's own app ran first (Pasarela is mounted in it): what they set with
+    // `c.header()` is kept only on answers Hono builds, so the API answers through Hono then.
+    if (c.req.routeIndex > 0) c.set('pasarelaAfterOthers', true);
     await next();
     log.info('request', {
       requestId,

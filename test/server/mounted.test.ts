@@ -41,6 +41,11 @@ async function startMounted() {
   sandboxes.tpaga.setWebhookBase(builtInSettings(config).tpaga!.username, `${base}/webhooks/tpaga`);
   app.route('/', sandboxes.app);
   shop = new Hono();
+  // The shop's own middleware, on everything it serves: a header set before the handlers run.
+  shop.use('*', async (c, next) => {
+    c.header('X-Shop', 'tienda');
+    await next();
+  });
   shop.get('/', (c) => c.text('the shop'));
   shop.route('/pay', app);
   running = { listener, app, sandboxes, store };
@@ -86,6 +91,31 @@ describe('mounted under /pay', () => {
     await tpagaWallet(session, 'approve');
     const status = (await (await fetch(`${base}/api/sessions/${session.id}`)).json()) as { status: string };
     expect(status.status).toBe('paid');
+  });
+
+  it('keeps the headers the shop’s own middleware sets on every answer, status reads too', async () => {
+    const base = await startMounted();
+    const order = await signOrder({ order_id: 'OC-HEADERS', amount: 38_000, currency: 'COP' }, secret);
+    const created = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'tpaga', order }),
+    });
+    expect(created.headers.get('x-shop')).toBe('tienda');
+    const { id } = (await created.json()) as { id: string };
+    // Twice: from the store, then from the session cache (the status route's fast answer).
+    for (const origin of [undefined, undefined, shopOrigin]) {
+      const read = await fetch(`${base}/api/sessions/${id}`, { headers: origin ? { Origin: origin } : {} });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('x-shop')).toBe('tienda');
+      expect(read.headers.get('x-request-id')).toMatch(/\S{8,}/);
+      expect(read.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(read.headers.get('cache-control')).toBe('no-store');
+      expect(read.headers.get('content-type')).toBe('application/json');
+      expect(read.headers.get('access-control-allow-origin')).toBe(origin ?? null);
+      expect(((await read.json()) as { id: string }).id).toBe(id);
+    }
+    expect((await fetch(`${base}/api/config`)).headers.get('x-shop')).toBe('tienda');
   });
 
   it('keeps the document headers off the API and on the pages', async () => {
