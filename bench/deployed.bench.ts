@@ -10,10 +10,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { newSessionId } from '../server/app.js';
-import { newPaymentSession, type PaymentSession, toPublicSession } from '../server/core/session.js';
+import { toPublicSession } from '../server/core/session.js';
 import { signOrder } from '../server/orders.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
+import { benchSessions } from './sessions.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const quick = seconds < 4;
@@ -55,26 +55,7 @@ function rssKb(pid: number): number {
 async function seed(): Promise<string[]> {
   const store = await openSqliteStore({ path: join(dir, 'pasarela.db') });
   const bodies: Record<string, unknown> = {};
-  const now = new Date().toISOString();
-  for (let i = 0; i < sessionsStored; i++) {
-    const session: PaymentSession = newPaymentSession({
-      id: newSessionId(),
-      provider: 'tpaga',
-      amount: 10_000 + i,
-      currency: 'COP',
-      orderId: `BENCH-${i}`,
-      description: 'Café de grano 500 g',
-      items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 10_000 + i }],
-      createdAt: now,
-      expiresAt: now,
-      action: {
-        type: 'wallet',
-        url: `https://w.tpaga.example/${'x'.repeat(48)}`,
-        qr: `/api/sessions/x/qr.svg`,
-      },
-      providerRef: `pr-${i}`,
-      providerStatus: 'created',
-    });
+  for (const session of benchSessions(sessionsStored, 'BENCH')) {
     await store.createSession(session);
     bodies[session.id] = toPublicSession(session);
   }

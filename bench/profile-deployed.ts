@@ -8,9 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { newSessionId } from '../server/app.js';
-import { newPaymentSession, toPublicSession } from '../server/core/session.js';
+import { toPublicSession } from '../server/core/session.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
+import { benchSessions } from './sessions.js';
 
 const rate = Number(process.argv[2] ?? 4_000);
 const seconds = Number(process.argv[3] ?? 10);
@@ -18,26 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pasarela-profile-'));
 const store = await openSqliteStore({ path: join(dir, 'pasarela.db') });
 const ids: string[] = [];
 const bodies: Record<string, unknown> = {};
-const now = new Date().toISOString();
-for (let i = 0; i < 1_000; i++) {
-  const session = newPaymentSession({
-    id: newSessionId(),
-    provider: 'tpaga',
-    amount: 10_000 + i,
-    currency: 'COP',
-    orderId: `PROF-${i}`,
-    description: 'Café de grano 500 g',
-    items: [{ name: 'Café de grano 500 g', quantity: 1, amount: 10_000 + i }],
-    createdAt: now,
-    expiresAt: now,
-    action: {
-      type: 'wallet',
-      url: `https://w.tpaga.example/${'x'.repeat(48)}`,
-      qr: '/api/sessions/x/qr.svg',
-    },
-    providerRef: `pr-${i}`,
-    providerStatus: 'created',
-  });
+for (const session of benchSessions(1_000, 'PROF')) {
   await store.createSession(session);
   ids.push(session.id);
   bodies[session.id] = toPublicSession(session);

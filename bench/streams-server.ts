@@ -12,31 +12,14 @@ import { loadConfig } from '../server/config.js';
 import { newPaymentSession } from '../server/core/session.js';
 import { silentLogger } from '../server/log.js';
 import { openSqliteStore } from '../server/store/sqlite/index.js';
+import { benchSessions } from './sessions.js';
 
 const store = await openSqliteStore({ path: ':memory:' });
 const now = new Date().toISOString();
 const ids: string[] = [];
-for (let i = 0; i < 100; i++) {
-  const id = newSessionId();
-  ids.push(id);
-  await store.createSession(
-    newPaymentSession({
-      id,
-      provider: 'tpaga',
-      amount: 12_000,
-      currency: 'COP',
-      orderId: `STREAM-${i}`,
-      description: 'Café de grano 500 g',
-      createdAt: now,
-      action: {
-        type: 'wallet',
-        url: `https://w.tpaga.example/${'x'.repeat(48)}`,
-        qr: '/api/sessions/x/qr.svg',
-      },
-      providerRef: `pr-${i}`,
-      providerStatus: 'created',
-    }),
-  );
+for (const session of benchSessions(100, 'STREAM', { expires: false })) {
+  ids.push(session.id);
+  await store.createSession(session);
 }
 const fanOut = {
   id: newSessionId(),
