@@ -13,7 +13,7 @@ import { followStoreChanges } from './live-sync.js';
 import { createLogger, type Logger } from './log.js';
 import { apiHeadersMiddleware, isApiRequest } from './middleware/api-headers.js';
 import { type ClientIpResolver, clientIpResolver } from './middleware/client-ip.js';
-import { memoryCounter, sharedCounter } from './middleware/rate-counter.js';
+import { sharedCounter } from './middleware/rate-counter.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestBasics } from './middleware/request-basics.js';
 import { Dispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
@@ -219,10 +219,11 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     }),
   );
   const limits = options.rateLimits ?? {};
-  // Instances sharing a database share their counts through it; one process counts in memory.
+  // Instances sharing a database share their counts through it; one process counts in memory,
+  // each limit on its own (up to 100,000 addresses each).
   const counter = store.addRateHits
     ? sharedCounter({ store: { addRateHits: store.addRateHits.bind(store) }, log, now })
-    : memoryCounter();
+    : undefined;
   const create = limits.create ?? { limit: config.limits.createPerMinute, windowMs: 60_000 };
   const read = limits.read ?? { limit: config.limits.readPerMinute, windowMs: 60_000 };
   // A limit of 0 is off (PASARELA_RATE_LIMIT_CREATE=0).
@@ -364,7 +365,7 @@ export function createPasarela(options: PasarelaOptions): PasarelaApp {
     close: async () => {
       shutdown.abort();
       stopFollowing();
-      counter.stop();
+      counter?.stop();
       payments.stop();
       await reconciler?.stop();
       // Attempts in flight finish (or are cut short and due again at once) before the store closes.

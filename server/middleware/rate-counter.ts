@@ -5,8 +5,10 @@ import type { RateHits, Store } from '../store/store.js';
 
 /** Counts requests per key in fixed windows that start at a key's first request. */
 export interface RateCounter {
-  /** Counts one request for `key` at `now`; returns the window's count so far and when it ends. */
-  hit(key: string, now: number, windowMs: number): { count: number; resetAt: number };
+  /** Counts one request for `key` at `now`; returns the window's count so far. */
+  hit(key: string, now: number, windowMs: number): number;
+  /** When the window `key` was last counted in ends (for `Retry-After`; 0 if not held). */
+  resetAt(key: string): number;
   /** Keys held in memory now (benchmarks, tests). */
   size(): number;
   stop(): void;
@@ -15,7 +17,7 @@ export interface RateCounter {
 interface Window {
   start: number;
   end: number;
-  /** Requests counted by every instance, as last heard from the database (0 in memory). */
+  /** Requests counted by every instance, as last heard from the database. */
   shared: number;
   /** Requests counted here and not yet added to the database. */
   pending: number;
@@ -25,43 +27,81 @@ interface Window {
 export const maxCountedKeys = 100_000;
 
 /**
- * One process's counts, in constant work per request and bounded memory. Windows live in two
- * generations of maps, each as long as the longest window: a request looks in the current one,
- * then the previous one; when a generation ends, the previous map is dropped whole (every window
- * in it has ended by then) and the current one becomes the previous. Past `maxKeys`, generations
- * turn early: the oldest keys start afresh, so the cost of a flood of new addresses falls on the
- * flood. (Dropping entries one by one from the front of a Map instead is linear in V8: each look
- * at the first entry walks the deleted ones.)
+ * One process's counts, in constant work per request and bounded memory. The windows are a ring
+ * of slots in typed arrays, in the order they started, and a map from each key to its slot: a
+ * request in a running window is one map lookup and an increment, with nothing allocated. Windows
+ * of one length end in the order they started, so the ones that ended are always at the front of
+ * the ring, where each request drops them (each window is dropped once). When the ring holds
+ * `maxKeys`, a new window takes the oldest one's slot: the cost of a flood of new addresses falls
+ * on the flood, and a busy address, whose window starts again each time one ends, stays at the
+ * back. The arrays grow by doubling up to `maxKeys`.
  */
 export function memoryCounter(maxKeys = maxCountedKeys): RateCounter {
-  let current = new Map<string, Window>();
-  let previous = new Map<string, Window>();
-  let generationStart = Number.NEGATIVE_INFINITY;
-  let generationMs = 0;
+  const slots = new Map<string, number>();
+  let capacity = Math.min(maxKeys, 1_024);
+  let keys: (string | undefined)[] = new Array(capacity).fill(undefined);
+  let ends = new Float64Array(capacity);
+  let counts = new Uint32Array(capacity);
+  /** The oldest slot of the ring, and how many follow it (slots of replaced windows included). */
+  let first = 0;
+  let used = 0;
+
+  const dropFirst = () => {
+    const key = keys[first];
+    if (key !== undefined) {
+      slots.delete(key);
+      keys[first] = undefined;
+    }
+    first = first + 1 === capacity ? 0 : first + 1;
+    used--;
+  };
+  const grow = () => {
+    const larger = Math.min(maxKeys, capacity * 2);
+    const nextKeys: (string | undefined)[] = new Array(larger).fill(undefined);
+    const nextEnds = new Float64Array(larger);
+    const nextCounts = new Uint32Array(larger);
+    for (let i = 0; i < used; i++) {
+      const from = (first + i) % capacity;
+      const key = keys[from];
+      nextKeys[i] = key;
+      nextEnds[i] = ends[from]!;
+      nextCounts[i] = counts[from]!;
+      if (key !== undefined) slots.set(key, i);
+    }
+    keys = nextKeys;
+    ends = nextEnds;
+    counts = nextCounts;
+    capacity = larger;
+    first = 0;
+  };
+
   return {
     hit(key, now, windowMs) {
-      if (windowMs > generationMs) generationMs = windowMs;
-      if (now - generationStart >= generationMs || current.size >= maxKeys / 2) {
-        previous = current;
-        current = new Map();
-        generationStart = now;
+      while (used > 0 && ends[first]! <= now) dropFirst();
+      const slot = slots.get(key);
+      if (slot !== undefined) {
+        if (now < ends[slot]!) return ++counts[slot]!;
+        // Its window ended behind a longer one still running: the slot is left to the sweep.
+        keys[slot] = undefined;
       }
-      let window = current.get(key);
-      if (!window) {
-        window = previous.get(key);
-        if (window) {
-          previous.delete(key);
-          current.set(key, window);
-        }
+      if (used === capacity) {
+        if (capacity < maxKeys) grow();
+        else dropFirst();
       }
-      if (!window || now >= window.end) {
-        window = { start: now, end: now + windowMs, shared: 0, pending: 0 };
-        current.set(key, window);
-      }
-      window.pending += 1;
-      return { count: window.pending, resetAt: window.end };
+      let next = first + used;
+      if (next >= capacity) next -= capacity;
+      keys[next] = key;
+      ends[next] = now + windowMs;
+      counts[next] = 1;
+      slots.set(key, next);
+      used++;
+      return 1;
     },
-    size: () => current.size + previous.size,
+    resetAt(key) {
+      const slot = slots.get(key);
+      return slot === undefined ? 0 : ends[slot]!;
+    },
+    size: () => slots.size,
     stop() {},
   };
 }
@@ -127,9 +167,9 @@ export function sharedCounter(options: SharedCounterOptions): RateCounter {
       }
       window.pending += 1;
       // Without a word from the database yet, this process's own count still holds the line.
-      const own = local.hit(key, now, windowMs).count;
-      return { count: Math.max(own, window.shared + window.pending), resetAt: window.end };
+      return Math.max(local.hit(key, now, windowMs), window.shared + window.pending);
     },
+    resetAt: (key) => windows.get(key)?.end ?? local.resetAt(key),
     size: () => Math.max(windows.size, local.size()),
     stop() {
       clearInterval(timer);

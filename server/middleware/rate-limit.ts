@@ -26,15 +26,18 @@ export interface RateLimitOptions {
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const counter = options.counter ?? memoryCounter();
   const what = options.per ? `${options.name} ${options.per}` : options.name;
-  const prefix = `${what}|`;
+  // A counter given is shared with other limits, whose keys the prefix keeps apart; one of its own
+  // takes the address as it is (the concatenated key cost a status read a third of its lookup).
+  const prefix = options.counter ? `${what}|` : '';
   const keyOf = options.key ?? options.clientIp;
   const { limit, windowMs, now } = options;
   // Not async: on the way through (nearly every request) it adds no promise of its own.
   return (c, next) => {
     const at = now();
-    const { count, resetAt } = counter.hit(prefix + (keyOf(c) ?? 'unknown'), at, windowMs);
-    if (count > limit) {
-      const retryAfter = Math.max(1, Math.ceil((resetAt - at) / 1000));
+    const key = keyOf(c) ?? 'unknown';
+    const counted = prefix ? prefix + key : key;
+    if (counter.hit(counted, at, windowMs) > limit) {
+      const retryAfter = Math.max(1, Math.ceil((counter.resetAt(counted) - at) / 1000));
       c.header('Retry-After', String(retryAfter));
       throw new PasarelaError(
         429,

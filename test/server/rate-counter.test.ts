@@ -6,29 +6,32 @@ import { memoryCounter } from '../../server/middleware/rate-counter.js';
 describe('memoryCounter', () => {
   it('counts a key within its window and starts again after it', () => {
     const counter = memoryCounter();
-    expect([0, 1, 2].map((i) => counter.hit('a', 1_000 + i, 60_000).count)).toEqual([1, 2, 3]);
-    expect(counter.hit('a', 60_999, 60_000)).toEqual({ count: 4, resetAt: 61_000 });
-    expect(counter.hit('a', 61_000, 60_000)).toEqual({ count: 1, resetAt: 121_000 });
-    expect(counter.hit('b', 61_000, 60_000).count).toBe(1);
+    expect([0, 1, 2].map((i) => counter.hit('a', 1_000 + i, 60_000))).toEqual([1, 2, 3]);
+    expect(counter.hit('a', 60_999, 60_000)).toBe(4);
+    expect(counter.resetAt('a')).toBe(61_000);
+    expect(counter.hit('a', 61_000, 60_000)).toBe(1);
+    expect(counter.resetAt('a')).toBe(121_000);
+    expect(counter.hit('b', 61_000, 60_000)).toBe(1);
   });
 
-  it('keeps a window across a generation, and ends it on time', () => {
+  it('ends each window on time, whatever started or ended around it', () => {
     const counter = memoryCounter();
     counter.hit('early', 0, 60_000);
     counter.hit('late', 59_000, 60_000);
-    // A new generation starts at 60 s: the late window (until 119 s) is still counted.
+    // At 60 s the early window ends and is dropped: the late one (until 119 s) is still counted.
     counter.hit('other', 60_000, 60_000);
-    expect(counter.hit('late', 100_000, 60_000).count).toBe(2);
-    expect(counter.hit('late', 119_000, 60_000).count).toBe(1);
-    expect(counter.hit('early', 100_000, 60_000).count).toBe(1);
+    expect(counter.hit('late', 100_000, 60_000)).toBe(2);
+    expect(counter.hit('late', 119_000, 60_000)).toBe(1);
+    expect(counter.hit('early', 100_000, 60_000)).toBe(1);
   });
 
-  it('forgets idle addresses within two windows, so they cost nothing', () => {
+  it('forgets idle addresses once their windows end, so they cost nothing', () => {
     const counter = memoryCounter();
     for (let i = 0; i < 1_000; i++) counter.hit(`10.0.${i >> 8}.${i & 255}`, i, 60_000);
     expect(counter.size()).toBe(1_000);
-    // Two windows later, they are gone, whatever the traffic.
+    // The next request after their windows ended drops them all.
     counter.hit('192.0.2.1', 61_000, 60_000);
+    expect(counter.size()).toBe(1);
     counter.hit('192.0.2.1', 121_000, 60_000);
     expect(counter.size()).toBe(1);
   });
@@ -36,10 +39,41 @@ describe('memoryCounter', () => {
   it('never holds more than its bound, however many distinct addresses come in one window', () => {
     const counter = memoryCounter(10_000);
     let firsts = 0;
-    for (let i = 0; i < 200_000; i++) if (counter.hit(`addr-${i}`, 5_000, 60_000).count === 1) firsts++;
+    for (let i = 0; i < 200_000; i++) if (counter.hit(`addr-${i}`, 5_000, 60_000) === 1) firsts++;
     expect(firsts).toBe(200_000);
     expect(counter.size()).toBeLessThanOrEqual(10_000);
     // The most recent addresses are still counted.
-    expect(counter.hit('addr-199999', 5_001, 60_000).count).toBe(2);
+    expect(counter.hit('addr-199999', 5_001, 60_000)).toBe(2);
+  });
+
+  it('keeps every count while it grows, and keeps a busy address through a flood of new ones', () => {
+    const counter = memoryCounter(5_000);
+    // The busy address starts a new window each minute, so it is always near the back of the ring.
+    let busy = 0;
+    for (let minute = 0; minute < 3; minute++) {
+      for (let i = 0; i < 4_000; i++) {
+        const now = minute * 60_000 + i;
+        busy = counter.hit('busy', now, 60_000);
+        counter.hit(`m${minute}-${i}`, now, 60_000);
+      }
+      expect(busy).toBe(4_000);
+    }
+    // 4,000 keys a minute plus the busy one fit in 5,000: nothing counted was forgotten.
+    expect(counter.hit('m2-0', 120_000 + 4_000, 60_000)).toBe(2);
+    expect(counter.size()).toBeLessThanOrEqual(5_000);
+  });
+
+  it('counts windows of different lengths under one key space, each ending on time', () => {
+    const counter = memoryCounter();
+    counter.hit('long', 0, 600_000);
+    expect(counter.hit('short', 1, 1_000)).toBe(1);
+    expect(counter.hit('short', 500, 1_000)).toBe(2);
+    // The short window ended behind the long one, which is still running: a new window starts.
+    expect(counter.hit('short', 1_001, 1_000)).toBe(1);
+    expect(counter.resetAt('short')).toBe(2_001);
+    expect(counter.hit('short', 1_500, 1_000)).toBe(2);
+    expect(counter.hit('long', 599_999, 600_000)).toBe(2);
+    expect(counter.hit('long', 600_000, 600_000)).toBe(1);
+    expect(counter.size()).toBe(1);
   });
 });
