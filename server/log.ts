@@ -140,7 +140,8 @@ const reserved = new Set(['time', 'level', 'msg']);
 /** A field may not pass for the line's own time, level or message. */
 const fieldName = (key: string) => (reserved.has(key) ? `field_${key}` : key);
 
-// Field names repeat (the request log's five on every request): each is tested once.
+// Field names and messages repeat (the request log's five fields and its message on every request):
+// each is tested and written as JSON once, up to a thousand of each.
 const secretKeys = new Map<string, boolean>();
 function isSecretKey(key: string): boolean {
   let secret = secretKeys.get(key);
@@ -149,6 +150,30 @@ function isSecretKey(key: string): boolean {
     if (secretKeys.size < 1_000) secretKeys.set(key, secret);
   }
   return secret;
+}
+
+/** `,"key":` as a line holds it, or with the masked value already in it for a secret key. */
+const fieldHeads = new Map<string, { head: string; secret: boolean }>();
+function fieldHead(key: string): { head: string; secret: boolean } {
+  let field = fieldHeads.get(key);
+  if (field === undefined) {
+    const secret = isSecretKey(key);
+    const head = `,${JSON.stringify(fieldName(key))}:`;
+    field = { head: secret ? `${head}"${redacted}"` : head, secret };
+    if (fieldHeads.size < 1_000) fieldHeads.set(key, field);
+  }
+  return field;
+}
+
+/** A line's end: `,"msg":"…"}` and its newline, the message masked. */
+const messageTails = new Map<string, string>();
+function messageTail(message: string): string {
+  let tail = messageTails.get(message);
+  if (tail === undefined) {
+    tail = `,"msg":${JSON.stringify(redactString(message))}}\n`;
+    if (messageTails.size < 1_000) messageTails.set(message, tail);
+  }
+  return tail;
 }
 
 /**
@@ -252,21 +277,25 @@ export function createLogger(options: LoggerOptions = {}): Logger & { flush(): v
       for (const key in fields) {
         const value = fields[key];
         if (value === undefined) continue;
+        const field = fieldHead(key);
+        if (field.secret) {
+          flat += field.head;
+          continue;
+        }
         const type = typeof value;
-        if (type !== 'string' && type !== 'number' && type !== 'boolean' && value !== null) {
+        let text: string;
+        if (type === 'string') text = JSON.stringify(redactString(value as string));
+        else if (type === 'number') text = Number.isFinite(value) ? String(value) : 'null';
+        else if (type === 'boolean') text = value ? 'true' : 'false';
+        else if (value === null) text = 'null';
+        else {
           flat = '';
           break;
         }
-        flat += `,${JSON.stringify(fieldName(key))}:${
-          isSecretKey(key)
-            ? `"${redacted}"`
-            : type === 'string'
-              ? JSON.stringify(redactString(value as string))
-              : JSON.stringify(value)
-        }`;
+        flat += field.head + text;
       }
       if (flat) {
-        destination.write(`${flat},"msg":${JSON.stringify(redactString(message))}}\n`);
+        destination.write(flat + messageTail(message));
         return;
       }
       const entry: Record<string, unknown> = {};
