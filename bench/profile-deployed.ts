@@ -194,3 +194,5 @@ writeFileSync(
   JSON.stringify(Object.fromEntries([...byFunction].map(([key, hits]) => [key, perRead(hits)]))),
 );
 console.log(`profile: ${join(dir, file)}\nsummary: ${summary}`);
+// The log reader (BENCH_LOG_PIPE) would keep this process waiting.
+sink?.kill('SIGKILL');
