@@ -163,7 +163,7 @@ export function sharedCounter(options: SharedCounterOptions): RateCounter {
         window = { start: now, end: now + windowMs, shared: 0, pending: 0, windowMs };
         // Bounded: past the limit, new keys are counted by this process alone until the next
         // flush sweeps the windows that ended.
-        if (windows.size < maxCountedKeys) windows.set(key, window);
+        if (windows.size < maxCountedKeys || windows.has(key)) windows.set(key, window);
       }
       window.pending += 1;
       // Without a word from the database yet, this process's own count still holds the line.
