@@ -32,9 +32,9 @@ export const maxCountedKeys = 100_000;
  * request in a running window is one map lookup and an increment, with nothing allocated. Windows
  * of one length end in the order they started, so the ones that ended are always at the front of
  * the ring, where each request drops them (each window is dropped once). When the ring holds
- * `maxKeys`, a new window takes the oldest one's slot: the cost of a flood of new addresses falls
- * on the flood, and a busy address, whose window starts again each time one ends, stays at the
- * back. The arrays grow by doubling up to `maxKeys`.
+ * `maxKeys` running windows (a flood of new addresses), a new window takes the slot of the one
+ * that started first, which is also the one closest to its end: that address starts afresh a
+ * little early, the least any bound can forget. The arrays grow by doubling up to `maxKeys`.
  */
 export function memoryCounter(maxKeys = maxCountedKeys): RateCounter {
   const slots = new Map<string, number>();

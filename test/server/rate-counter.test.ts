@@ -42,13 +42,14 @@ describe('memoryCounter', () => {
     for (let i = 0; i < 200_000; i++) if (counter.hit(`addr-${i}`, 5_000, 60_000) === 1) firsts++;
     expect(firsts).toBe(200_000);
     expect(counter.size()).toBeLessThanOrEqual(10_000);
-    // The most recent addresses are still counted.
+    // The most recent addresses are still counted; the first ones were let go to make room.
     expect(counter.hit('addr-199999', 5_001, 60_000)).toBe(2);
+    expect(counter.hit('addr-0', 5_001, 60_000)).toBe(1);
   });
 
-  it('keeps every count while it grows, and keeps a busy address through a flood of new ones', () => {
+  it('keeps every count while it grows to its bound, minute after minute', () => {
     const counter = memoryCounter(5_000);
-    // The busy address starts a new window each minute, so it is always near the back of the ring.
+    // 4,000 new addresses a minute beside one busy one: the ring grows from 1,024 slots to 5,000.
     let busy = 0;
     for (let minute = 0; minute < 3; minute++) {
       for (let i = 0; i < 4_000; i++) {
